@@ -1,0 +1,5 @@
+from catalog.models import Category
+
+
+def top_categories():
+    return Category.get_root_nodes()

@@ -1,0 +1,53 @@
+import pycountry
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from marketplace.models import Province, User
+
+# ISO 3166-2 types that group provinces rather than administer anything
+# (Indonesia's "geographical units" such as Jawa or Sumatera).
+_NON_ADMINISTRATIVE_TYPES = {"Geographical unit"}
+
+
+@transaction.atomic
+def provinces_seed(*, country: str) -> int:
+    """Create the country's first-level subdivisions from ISO 3166-2; return how many were new.
+
+    Existing rows are left as they are: the regulator may have renamed or retired them.
+    """
+    created = 0
+    existing = set(Province.objects.filter(country=country).values_list("code", flat=True))
+    for subdivision in pycountry.subdivisions.get(country_code=country) or []:
+        if subdivision.type in _NON_ADMINISTRATIVE_TYPES or subdivision.code in existing:
+            continue
+        Province.objects.create(country=country, code=subdivision.code, name=subdivision.name)
+        created += 1
+    return created
+
+
+@transaction.atomic
+def user_ensure_verified(*, email: str, password: str, full_name: str = "", **flags) -> User:
+    """Return the user with ``email`` (creating it) with a verified primary address.
+
+    Used by the demo seed and by administrators' scripts; sign-up goes through allauth.
+    """
+    email = email.lower()
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email=email, password=password, full_name=full_name, **flags
+        )
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+@transaction.atomic
+def regulator_grant(*, user: User) -> User:
+    """Make ``user`` a regulator. Only administrators call this (admin or command)."""
+    group, _ = Group.objects.get_or_create(name=settings.REGULATOR_GROUP)
+    user.groups.add(group)
+    return user

@@ -1,0 +1,32 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from catalog.views import home
+from marketplace import views
+
+# The admin signs in through allauth's login, so it gets the same rate limits and
+# two-factor authentication as the rest of the site.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Lokapasar"
+admin.site.site_title = "Lokapasar"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("account/", views.account_home, name="account_home"),
+    path("admin/", admin.site.urls),
+    path("catalog/", include("catalog.urls")),
+    path("sellers/", include("sellers.urls")),
+    path("orders/", include("orders.urls")),
+    path("regulator/", include("policy.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns.append(
+        path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}, name="media")
+    )

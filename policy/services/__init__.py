@@ -1,0 +1,1 @@
+"""The regulator's write operations, one module per concern."""

@@ -1,0 +1,1 @@
+"""The regulator's pages, one module per concern."""

@@ -1,0 +1,9 @@
+from django.shortcuts import render
+
+from marketplace.roles import Role, role_required
+from policy.selectors import regulator_overview
+
+
+@role_required(Role.REGULATOR)
+def regulator_home(request):
+    return render(request, "policy/home.html", {"overview": regulator_overview()})
