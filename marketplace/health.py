@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from kombu import Connection
 
 
 def check_database() -> str:
@@ -28,9 +29,7 @@ def check_cache() -> str:
 def check_broker() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"
-    from marketplace.celery import app
-
-    with app.connection_for_write() as conn:
+    with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
     return "ok"
 

@@ -1,0 +1,80 @@
+"""Shared test set-up: which database and broker, loud skips, clean cache, factories."""
+
+import os
+import re
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the
+# browser tests make around it are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _redis_url_for_this_worker(url: str) -> str:
+    """Give each test process its own Redis database, so flushing it is safe.
+
+    Databases 9 to 15 are used, never the developer's database 0.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = 9 + int(re.sub(r"\D", "", worker) or 0) % 7
+    base = re.sub(r"/\d*$", "", url.rstrip("/"))
+    return f"{base}/{index}"
+
+
+if os.environ.get("REDIS_URL"):
+    os.environ["REDIS_URL"] = _redis_url_for_this_worker(os.environ["REDIS_URL"])
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    return [
+        f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('HOST') or ''} {db['NAME']}",
+        f"cache: {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}; "
+        f"broker: {settings.CELERY_BROKER_URL}"
+        f"{' (tasks eager)' if settings.CELERY_TASK_ALWAYS_EAGER else ''}",
+    ]
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    skip_pg = pytest.mark.skip(reason="NEEDS POSTGRESQL: running on SQLite (set DATABASE_URL)")
+    skip_redis = pytest.mark.skip(reason="NEEDS REDIS: tasks run in-process (set REDIS_URL)")
+    for item in items:
+        if "postgres" in item.keywords and not settings.DB_IS_POSTGRES:
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not settings.REDIS_URL:
+            item.add_marker(skip_redis)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    broker = "redis" if settings.REDIS_URL else "in-process (eager)"
+    terminalreporter.write_sep("=", f"ran on database: {db}; broker and cache: {broker}")
+    if not settings.DB_IS_POSTGRES:
+        terminalreporter.write_sep(
+            "!", "NO POSTGRESQL: PostgreSQL-only tests were SKIPPED", red=True, bold=True
+        )
+    if not settings.REDIS_URL:
+        terminalreporter.write_sep(
+            "!", "NO REDIS: tests needing a real broker were SKIPPED", red=True, bold=True
+        )
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    """Rate-limit counters and cached state must not leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,0 +1,76 @@
+"""factory_boy factories shared by every app's tests."""
+
+import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from marketplace.models import Province, User
+from sellers.models import Cooperative, Membership
+
+PASSWORD = "correct-horse-battery-staple"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    full_name = factory.Faker("name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+        if create:
+            obj.save()
+
+
+class RegulatorFactory(UserFactory):
+    """A regulator; enrolled in TOTP unless ``mfa=False``."""
+
+    @factory.post_generation
+    def mfa(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        group, _ = Group.objects.get_or_create(name=settings.REGULATOR_GROUP)
+        obj.groups.add(group)
+        if extracted is not False:
+            TOTP.activate(obj, TOTP_SECRET)
+
+
+class ProvinceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Province
+        django_get_or_create = ("country", "code")
+
+    country = "ID"
+    code = factory.Sequence(lambda n: f"ID-T{n}")
+    name = factory.Sequence(lambda n: f"Province {n}")
+
+
+class CooperativeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cooperative
+
+    legal_name = factory.Sequence(lambda n: f"Koperasi Contoh {n}")
+    slug = factory.Sequence(lambda n: f"koperasi-contoh-{n}")
+    registration_number = factory.Sequence(lambda n: f"KOP-{n:05d}")
+    country = "ID"
+    province = factory.SubFactory(ProvinceFactory)
+    commune = "Desa Contoh"
+    member_count = 25
+    status = Cooperative.Status.VERIFIED
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    cooperative = factory.SubFactory(CooperativeFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.MEMBER

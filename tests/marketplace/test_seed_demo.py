@@ -1,0 +1,34 @@
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from marketplace.models import Province
+from marketplace.roles import Role, user_has_mfa, user_roles
+from sellers.models import Cooperative
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts() -> dict[str, int]:
+    return {m._meta.label: m.objects.count() for m in apps.get_models()}
+
+
+def test_seed_demo_is_idempotent_and_seeds_every_role():
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    first = _counts()
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert _counts() == first
+
+    assert Province.objects.filter(country="ID").count() >= 34
+    assert not Province.objects.filter(name="Jawa").exists()  # a grouping, not a province
+    cooperatives = list(Cooperative.objects.all())
+    assert sum(not c.is_cross_border for c in cooperatives) == 2
+    assert sum(c.is_cross_border for c in cooperatives) == 1
+
+    User = apps.get_model("marketplace", "User")
+    regulator = User.objects.get(email="regulator@demo.lokapasar.test")
+    assert Role.REGULATOR in user_roles(regulator)
+    assert user_has_mfa(regulator)
+    manager = User.objects.get(email="manager.tenun@demo.lokapasar.test")
+    assert Role.MANAGER in user_roles(manager)
+    assert User.objects.get(email="buyer@demo.lokapasar.test").check_password("lokapasar-demo-2026")
