@@ -87,6 +87,8 @@ ROOT_URLCONF = "marketplace.urls"
 WSGI_APPLICATION = "marketplace.wsgi.application"
 AUTH_USER_MODEL = "marketplace.User"
 SITE_NAME = "Lokapasar"
+# The public address of the site, for links in emails sent by background jobs.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
 TEMPLATES = [
     {
@@ -239,6 +241,9 @@ STATIC_ROOT = Path(env("STATIC_ROOT") or VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT") or VAR_DIR / "media")
+# Documents that must not be public (business licences): served only through views
+# that check who asks.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT") or VAR_DIR / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

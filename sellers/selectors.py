@@ -1,4 +1,13 @@
-from sellers.models import Membership
+"""Reads for cooperatives: who belongs where, what is visible to whom."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from sellers.models import Cooperative, CooperativeStatusChange, Invitation, Membership
+
+ACTIVE_COOPERATIVE_SESSION_KEY = "active_cooperative_id"
 
 
 def membership_roles_for_user(*, user) -> set[str]:
@@ -6,10 +15,92 @@ def membership_roles_for_user(*, user) -> set[str]:
     return set(Membership.objects.filter(user=user).values_list("role", flat=True).distinct())
 
 
-def cooperatives_for_user(*, user):
-    """The user's memberships with their cooperatives, for the seller workspace."""
+def memberships_for_user(*, user) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(user=user)
         .select_related("cooperative", "cooperative__province")
         .order_by("cooperative__legal_name")
     )
+
+
+def active_membership(*, user, session) -> Membership | None:
+    """The membership the user is working in: the one chosen in this session, else the
+    first. A stale choice (membership removed) falls back silently."""
+    memberships = list(memberships_for_user(user=user))
+    if not memberships:
+        return None
+    chosen = session.get(ACTIVE_COOPERATIVE_SESSION_KEY)
+    for membership in memberships:
+        if membership.cooperative_id == chosen:
+            return membership
+    return memberships[0]
+
+
+def publishing_cooperatives() -> QuerySet[Cooperative]:
+    """Cooperatives whose listings may be published and shown: verified, not suspended.
+
+    The catalog filters its visible products through this, so a suspension hides a
+    cooperative's listings at once and a reinstatement brings them back.
+    """
+    return Cooperative.objects.filter(status=Cooperative.Status.VERIFIED)
+
+
+def cooperative_can_publish(*, cooperative: Cooperative) -> bool:
+    return cooperative.status == Cooperative.Status.VERIFIED
+
+
+def cooperative_directory(*, province_id: int | None = None, query: str = "") -> QuerySet:
+    cooperatives = publishing_cooperatives().select_related("province")
+    if province_id:
+        cooperatives = cooperatives.filter(province_id=province_id)
+    if query:
+        cooperatives = cooperatives.filter(
+            Q(legal_name__icontains=query) | Q(story__icontains=query) | Q(commune__icontains=query)
+        )
+    return cooperatives.order_by("legal_name")
+
+
+def storefront_cooperative(*, slug: str, viewer) -> Cooperative:
+    """A storefront is public only while the cooperative is verified; its own members
+    may preview it before (and while suspended)."""
+    cooperative = Cooperative.objects.select_related("province").filter(slug=slug).first()
+    if cooperative is None:
+        raise Http404
+    if cooperative.can_publish or member_of(user=viewer, cooperative=cooperative):
+        return cooperative
+    raise Http404
+
+
+def verification_queue(*, status: str = Cooperative.Status.PENDING) -> QuerySet[Cooperative]:
+    cooperatives = Cooperative.objects.select_related("province").annotate(
+        members=Count("memberships")
+    )
+    if status:
+        cooperatives = cooperatives.filter(status=status)
+    return cooperatives.order_by("created_at")
+
+
+def queue_counts() -> dict[str, int]:
+    return Cooperative.objects.aggregate(
+        **{status: Count("id", filter=Q(status=status)) for status in Cooperative.Status.values}
+    )
+
+
+def status_history(*, cooperative: Cooperative) -> QuerySet[CooperativeStatusChange]:
+    return cooperative.status_changes.select_related("actor")
+
+
+def cooperative_members(*, cooperative: Cooperative) -> QuerySet[Membership]:
+    return cooperative.memberships.select_related("user").order_by("-role", "user__email")
+
+
+def open_invitations(*, cooperative: Cooperative) -> list[Invitation]:
+    return [
+        i for i in cooperative.invitations.filter(accepted_at=None, revoked_at=None) if i.is_open
+    ]
+
+
+def member_of(*, user, cooperative: Cooperative) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(user=user, cooperative=cooperative).first()

@@ -1,28 +1,450 @@
-from django.db import transaction
+"""Writes for cooperatives, their status, their members and invitations.
+
+Every change to a cooperative goes through here, from the onboarding form, the
+workspace, the regulator's queue, the Django admin and the demo seed alike. Status
+moves are checked against ``Cooperative.TRANSITIONS`` under a row lock and leave a
+``CooperativeStatusChange``; emails are sent by Celery after the commit.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
-from sellers.models import Cooperative, Membership
+from marketplace.images import check_document, image_renditions, open_checked_image
+from marketplace.roles import user_is_regulator
+from sellers.models import Cooperative, CooperativeStatusChange, Invitation, Membership
+
+Status = Cooperative.Status
+
+# Fields a manager may edit on a cooperative; identity fields are locked once verified.
+PROFILE_FIELDS = {
+    "legal_name",
+    "registration_number",
+    "country",
+    "province",
+    "region",
+    "commune",
+    "year_founded",
+    "member_count",
+    "story",
+    "contact_phone",
+    "contact_email",
+    "tax_identifier",
+    "payout_method",
+    "payout_account",
+}
+IDENTITY_FIELDS = {"legal_name", "registration_number", "country"}
+LOGO_SIZES = {"thumbnail": 256}
 
 
-def _unique_slug(name: str) -> str:
+class CooperativeError(Exception):
+    """A cooperative operation that the rules refuse; the message says why in plain words."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotAllowed(CooperativeError):
+    pass
+
+
+class InvalidTransition(CooperativeError):
+    pass
+
+
+class DuplicateRegistration(CooperativeError):
+    pass
+
+
+class LastManager(CooperativeError):
+    pass
+
+
+class InvitationUnusable(CooperativeError):
+    pass
+
+
+def _unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
     base = slugify(name)[:200] or "cooperative"
     slug, n = base, 2
-    while Cooperative.objects.filter(slug=slug).exists():
+    taken = Cooperative.objects.exclude(pk=exclude_pk)
+    while taken.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
 
+def _check_location(fields: dict) -> None:
+    """A home-country cooperative sits in one of the home provinces; a foreign one
+    gives its own region as text."""
+    country = str(fields.get("country") or "")
+    province = fields.get("province")
+    if country == settings.MARKETPLACE_COUNTRY:
+        if province is None:
+            raise ValidationError({"province": _("Choose the province the cooperative is in.")})
+        if str(province.country) != country:
+            raise ValidationError({"province": _("This province is not in the chosen country.")})
+        fields["region"] = ""
+    else:
+        if province is not None:
+            fields["province"] = None
+        if not (fields.get("region") or "").strip():
+            raise ValidationError(
+                {"region": _("Give the state, province or region where it is registered.")}
+            )
+
+
+def _save_unique(cooperative: Cooperative, **save_kwargs) -> None:
+    try:
+        with transaction.atomic():
+            cooperative.save(**save_kwargs)
+    except IntegrityError as exc:
+        if "registration" in str(exc):
+            raise DuplicateRegistration(
+                _("A cooperative with this registration number is already registered in %(c)s.")
+                % {"c": cooperative.country.name}
+            ) from None
+        raise
+
+
 @transaction.atomic
-def cooperative_create(
-    *, creator, legal_name: str, registration_number: str, country: str, **fields
-) -> Cooperative:
+def cooperative_create(*, creator, **fields) -> Cooperative:
     """Create a cooperative pending verification; its creator becomes its manager."""
-    cooperative = Cooperative.objects.create(
-        legal_name=legal_name,
-        slug=_unique_slug(legal_name),
-        registration_number=registration_number,
-        country=country,
-        **fields,
-    )
+    unknown = set(fields) - PROFILE_FIELDS
+    if unknown:
+        raise TypeError(f"unknown cooperative fields: {sorted(unknown)}")
+    _check_location(fields)
+    cooperative = Cooperative(slug=_unique_slug(fields["legal_name"]), **fields)
+    _save_unique(cooperative)
     Membership.objects.create(cooperative=cooperative, user=creator, role=Membership.Role.MANAGER)
+    CooperativeStatusChange.objects.create(
+        cooperative=cooperative,
+        from_status="",
+        to_status=cooperative.status,
+        actor=creator,
+        reason=_("Cooperative registered."),
+    )
     return cooperative
+
+
+def _require_manager(*, cooperative: Cooperative, actor) -> None:
+    if not Membership.objects.filter(
+        cooperative=cooperative, user=actor, role=Membership.Role.MANAGER
+    ).exists():
+        raise NotAllowed(_("Only a manager of this cooperative can do this."))
+
+
+@transaction.atomic
+def cooperative_update(*, cooperative: Cooperative, actor, by_admin: bool = False, **fields):
+    """Change a cooperative's own data. Managers may not change its legal identity
+    once verified; an administrator may, and the change is recorded."""
+    unknown = set(fields) - PROFILE_FIELDS
+    if unknown:
+        raise TypeError(f"unknown cooperative fields: {sorted(unknown)}")
+    if not by_admin:
+        _require_manager(cooperative=cooperative, actor=actor)
+    cooperative = Cooperative.objects.select_for_update().get(pk=cooperative.pk)
+    if "country" in fields:
+        fields["country"] = str(fields["country"])
+    current = {
+        "legal_name": cooperative.legal_name,
+        "registration_number": cooperative.registration_number,
+        "country": cooperative.country.code,
+    }
+    changed_identity = {n for n in IDENTITY_FIELDS & set(fields) if fields[n] != current[n]}
+    if changed_identity and cooperative.status != Status.PENDING and not by_admin:
+        raise NotAllowed(
+            _(
+                "The legal name, registration number and country of a cooperative that has "
+                "been reviewed can only be changed by the regulator's administrators."
+            )
+        )
+    merged = {name: getattr(cooperative, name) for name in PROFILE_FIELDS}
+    merged.update(fields)
+    _check_location(merged)
+    for name in PROFILE_FIELDS:
+        setattr(cooperative, name, merged[name])
+    _save_unique(cooperative)
+    if changed_identity and by_admin:
+        CooperativeStatusChange.objects.create(
+            cooperative=cooperative,
+            from_status=cooperative.status,
+            to_status=cooperative.status,
+            actor=actor,
+            reason=_("Identity changed by an administrator: %(fields)s")
+            % {"fields": ", ".join(sorted(changed_identity))},
+        )
+    return cooperative
+
+
+@transaction.atomic
+def cooperative_set_logo(*, cooperative: Cooperative, actor, upload) -> Cooperative:
+    """Validate, re-encode and store the logo with its thumbnail; nothing is saved on error."""
+    _require_manager(cooperative=cooperative, actor=actor)
+    renditions = image_renditions(open_checked_image(upload), sizes=LOGO_SIZES)
+    old = [cooperative.logo.name, cooperative.logo_thumbnail.name]
+    cooperative.logo.save(renditions["original"].name, renditions["original"].content, save=False)
+    cooperative.logo_thumbnail.save(
+        renditions["thumbnail"].name, renditions["thumbnail"].content, save=False
+    )
+    cooperative.save(update_fields=["logo", "logo_thumbnail", "updated_at"])
+    storage = cooperative.logo.storage
+    transaction.on_commit(lambda: [storage.delete(name) for name in old if name])
+    return cooperative
+
+
+@transaction.atomic
+def cooperative_attach_licence(*, cooperative: Cooperative, actor, upload) -> Cooperative:
+    """Attach the origin-country business licence (PDF, JPEG or PNG)."""
+    _require_manager(cooperative=cooperative, actor=actor)
+    extension = check_document(upload)
+    old = cooperative.business_licence.name
+    upload.seek(0)
+    cooperative.business_licence.save(f"licence.{extension}", upload, save=False)
+    cooperative.save(update_fields=["business_licence", "updated_at"])
+    if old:
+        storage = cooperative.business_licence.storage
+        transaction.on_commit(lambda: storage.delete(old))
+    return cooperative
+
+
+def cooperative_missing_requirements(cooperative: Cooperative) -> list[str]:
+    """What a cooperative still lacks before a regulator can verify it."""
+    missing = []
+    if cooperative.is_cross_border and not cooperative.business_licence:
+        missing.append(_("the business licence from its country of registration"))
+    if not cooperative.story.strip():
+        missing.append(_("its story"))
+    if not (cooperative.contact_phone or cooperative.contact_email):
+        missing.append(_("a contact phone or email"))
+    return missing
+
+
+def _transition(
+    *, cooperative: Cooperative, from_status: str, to_status: str, actor, reason: str
+) -> Cooperative:
+    """Move the status under a row lock. Each named service names the one status it
+    starts from, so that "reinstate" cannot verify a pending cooperative unchecked."""
+    locked = Cooperative.objects.select_for_update().get(pk=cooperative.pk)
+    if locked.status != from_status or not locked.can_become(to_status):
+        raise InvalidTransition(
+            _("A cooperative that is %(current)s cannot become %(target)s.")
+            % {
+                "current": locked.get_status_display().lower(),
+                "target": Status(to_status).label.lower(),
+            }
+        )
+    locked.status = to_status
+    locked.status_reason = reason
+    locked.save(update_fields=["status", "status_reason", "updated_at"])
+    change = CooperativeStatusChange.objects.create(
+        cooperative=locked,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        reason=reason,
+    )
+    from sellers.tasks import send_status_change_email
+
+    transaction.on_commit(lambda: send_status_change_email.delay(change.pk))
+    cooperative.status, cooperative.status_reason = locked.status, locked.status_reason
+    return locked
+
+
+def _require_regulator(*, cooperative: Cooperative, actor) -> None:
+    if not (user_is_regulator(actor) or actor.is_superuser):
+        raise NotAllowed(_("Only a regulator can do this."))
+    if Membership.objects.filter(cooperative=cooperative, user=actor).exists():
+        raise NotAllowed(_("You are a member of this cooperative and cannot review it."))
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise CooperativeError(_("Give the reason; the cooperative's managers will read it."))
+    return reason
+
+
+@transaction.atomic
+def cooperative_verify(*, cooperative: Cooperative, actor, reason: str = "") -> Cooperative:
+    _require_regulator(cooperative=cooperative, actor=actor)
+    missing = cooperative_missing_requirements(
+        Cooperative.objects.select_for_update().get(pk=cooperative.pk)
+    )
+    if missing:
+        raise CooperativeError(
+            _("It cannot be verified yet; it still lacks %(missing)s.")
+            % {"missing": ", ".join(missing)}
+        )
+    return _transition(
+        cooperative=cooperative,
+        from_status=Status.PENDING,
+        to_status=Status.VERIFIED,
+        actor=actor,
+        reason=reason.strip(),
+    )
+
+
+@transaction.atomic
+def cooperative_reject(*, cooperative: Cooperative, actor, reason: str) -> Cooperative:
+    _require_regulator(cooperative=cooperative, actor=actor)
+    return _transition(
+        cooperative=cooperative,
+        from_status=Status.PENDING,
+        to_status=Status.REJECTED,
+        actor=actor,
+        reason=_require_reason(reason),
+    )
+
+
+@transaction.atomic
+def cooperative_suspend(*, cooperative: Cooperative, actor, reason: str) -> Cooperative:
+    """Suspend a verified cooperative: its listings leave the catalog until reinstated."""
+    _require_regulator(cooperative=cooperative, actor=actor)
+    return _transition(
+        cooperative=cooperative,
+        from_status=Status.VERIFIED,
+        to_status=Status.SUSPENDED,
+        actor=actor,
+        reason=_require_reason(reason),
+    )
+
+
+@transaction.atomic
+def cooperative_reinstate(*, cooperative: Cooperative, actor, reason: str = "") -> Cooperative:
+    _require_regulator(cooperative=cooperative, actor=actor)
+    return _transition(
+        cooperative=cooperative,
+        from_status=Status.SUSPENDED,
+        to_status=Status.VERIFIED,
+        actor=actor,
+        reason=reason.strip(),
+    )
+
+
+@transaction.atomic
+def cooperative_resubmit(*, cooperative: Cooperative, actor, reason: str = "") -> Cooperative:
+    """A manager sends a rejected cooperative back to the queue after fixing it."""
+    _require_manager(cooperative=cooperative, actor=actor)
+    return _transition(
+        cooperative=cooperative,
+        from_status=Status.REJECTED,
+        to_status=Status.PENDING,
+        actor=actor,
+        reason=reason.strip() or _("Resubmitted for verification."),
+    )
+
+
+# --- Members and invitations ------------------------------------------------------
+
+
+@transaction.atomic
+def invitation_create(*, cooperative: Cooperative, actor, email: str, role: str) -> Invitation:
+    """Invite ``email`` to join; an open invitation to the same address is replaced."""
+    _require_manager(cooperative=cooperative, actor=actor)
+    email = email.strip().lower()
+    if role not in Membership.Role.values:
+        raise CooperativeError(_("Choose member or manager."))
+    if Membership.objects.filter(cooperative=cooperative, user__email__iexact=email).exists():
+        raise CooperativeError(_("%(email)s is already a member.") % {"email": email})
+    now = timezone.now()
+    Invitation.objects.filter(
+        cooperative=cooperative, email__iexact=email, accepted_at=None, revoked_at=None
+    ).update(revoked_at=now)
+    invitation = Invitation.objects.create(
+        cooperative=cooperative, email=email, role=role, invited_by=actor
+    )
+    from sellers.tasks import send_invitation_email
+
+    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
+    _require_manager(cooperative=invitation.cooperative, actor=actor)
+    Invitation.objects.filter(pk=invitation.pk, accepted_at=None, revoked_at=None).update(
+        revoked_at=timezone.now()
+    )
+    invitation.refresh_from_db()
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user) -> Membership:
+    """Join the cooperative. Only the invited address, once verified, can accept."""
+    from allauth.account.models import EmailAddress
+
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise InvitationUnusable(_("This invitation has expired, been used or been withdrawn."))
+    if not EmailAddress.objects.filter(
+        user=user, email__iexact=invitation.email, verified=True
+    ).exists():
+        raise InvitationUnusable(
+            _("This invitation is for %(email)s. Sign in with that address to accept it.")
+            % {"email": invitation.email}
+        )
+    membership, created = Membership.objects.get_or_create(
+        cooperative=invitation.cooperative, user=user, defaults={"role": invitation.role}
+    )
+    if not created and invitation.role == Membership.Role.MANAGER and not membership.is_manager:
+        membership.role = Membership.Role.MANAGER
+        membership.save(update_fields=["role"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return membership
+
+
+def _lock_memberships(cooperative_id: int) -> list[Membership]:
+    """Lock the cooperative's memberships in primary-key order, so that two managers
+    demoting each other at once cannot leave the cooperative without one."""
+    return list(
+        Membership.objects.select_for_update().filter(cooperative_id=cooperative_id).order_by("pk")
+    )
+
+
+def _managers_left(memberships: list[Membership], *, without: Membership) -> int:
+    return sum(m.is_manager for m in memberships if m.pk != without.pk)
+
+
+def _locked_actor_is_manager(locked: list[Membership], actor) -> bool:
+    return any(m.user_id == actor.pk and m.is_manager for m in locked)
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, actor, role: str) -> Membership:
+    if role not in Membership.Role.values:
+        raise CooperativeError(_("Choose member or manager."))
+    locked = _lock_memberships(membership.cooperative_id)
+    # Checked under the lock: a manager demoted a moment ago no longer decides.
+    if not _locked_actor_is_manager(locked, actor):
+        raise NotAllowed(_("Only a manager of this cooperative can do this."))
+    current = next((m for m in locked if m.pk == membership.pk), None)
+    if current is None:
+        raise CooperativeError(_("This person is no longer a member."))
+    demoting = role != Membership.Role.MANAGER and current.is_manager
+    if demoting and _managers_left(locked, without=current) == 0:
+        raise LastManager(_("A cooperative always keeps at least one manager."))
+    current.role = role
+    current.save(update_fields=["role"])
+    return current
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership, actor) -> None:
+    """A manager removes a member, or a member leaves; the last manager cannot go."""
+    locked = _lock_memberships(membership.cooperative_id)
+    if membership.user_id != actor.pk and not _locked_actor_is_manager(locked, actor):
+        raise NotAllowed(_("Only a manager of this cooperative can do this."))
+    current = next((m for m in locked if m.pk == membership.pk), None)
+    if current is None:
+        return
+    if current.is_manager and _managers_left(locked, without=current) == 0:
+        raise LastManager(_("A cooperative always keeps at least one manager."))
+    current.delete()

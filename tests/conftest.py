@@ -76,5 +76,38 @@ def _clean_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Production hashing costs ~0.3 s a password; tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process():
+    """Tasks run in the test's own process unless a test asks for ``celery_worker``,
+    so that nothing is left queued in the broker for a later test's worker."""
+    from marketplace.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def celery_worker(settings):
+    """A real Celery worker, in a thread, consuming the real broker (Redis)."""
+    from celery.contrib.testing.worker import start_worker
+
+    from marketplace.celery import app
+
+    app.conf.task_always_eager = False
+    app.conf.broker_url = settings.CELERY_BROKER_URL
+    with app.connection_for_write() as conn:
+        conn.default_channel.client.flushdb()  # no stale message from an earlier run
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        yield worker

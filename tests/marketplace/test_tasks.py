@@ -4,21 +4,12 @@ import time
 from datetime import timedelta
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from marketplace.celery import app
 from marketplace.tasks import clear_expired_sessions
 
 pytestmark = pytest.mark.redis
-
-
-@pytest.fixture
-def celery_worker(settings):
-    app.conf.broker_url = settings.CELERY_BROKER_URL
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
-        yield worker
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,12 +9,19 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from catalog.services import category_ensure
+from marketplace.demo_images import document_upload, logo_upload
 from marketplace.models import Province
 from marketplace.services import provinces_seed, regulator_grant, user_ensure_verified
 from sellers.models import Cooperative
-from sellers.services import cooperative_create
+from sellers.services import (
+    cooperative_attach_licence,
+    cooperative_create,
+    cooperative_set_logo,
+    cooperative_verify,
+)
 
 DEMO_PASSWORD = "lokapasar-demo-2026"
 # A fixed TOTP secret so that a newcomer can add the demo regulator to an
@@ -103,6 +110,45 @@ COOPERATIVES = [
         "story": "A trading company that ships garments and fabrics directly from abroad.",
         "status": Cooperative.Status.VERIFIED,
     },
+    {
+        "manager": ("manager.gerabah@demo.lokapasar.test", "Made Suartini"),
+        "legal_name": "Koperasi Gerabah Kasongan",
+        "registration_number": "KOP-DIY-2004-0311",
+        "country": "ID",
+        "province_code": "ID-YO",
+        "commune": "Kasongan",
+        "year_founded": 2004,
+        "member_count": 58,
+        "story": "Potters of Kasongan village shape river clay on kick wheels and fire "
+        "it in wood kilns shared by six families.",
+        "status": Cooperative.Status.VERIFIED,
+    },
+    {
+        "manager": ("manager.madu@demo.lokapasar.test", "Yohanes Wuwur"),
+        "legal_name": "Koperasi Madu Hutan Sumbawa",
+        "registration_number": "KOP-NTB-2014-0093",
+        "country": "ID",
+        "province_code": "ID-NB",
+        "commune": "Batu Dulang",
+        "year_founded": 2014,
+        "member_count": 120,
+        "story": "Honey hunters harvest wild Apis dorsata combs in the Sumbawa forest "
+        "by hand, leaving the brood so the colonies return the next season.",
+        "status": Cooperative.Status.VERIFIED,
+    },
+    {
+        "manager": ("manager.rotan@demo.lokapasar.test", "Rahmat Hidayat"),
+        "legal_name": "Koperasi Anyaman Rotan Cirebon",
+        "registration_number": "KOP-JB-2018-0456",
+        "country": "ID",
+        "province_code": "ID-JB",
+        "commune": "Tegalwangi",
+        "year_founded": 2018,
+        "member_count": 37,
+        "story": "Rattan weavers of Tegalwangi make baskets and furniture from cane "
+        "gathered by partner villages in Kalimantan.",
+        "status": Cooperative.Status.PENDING,
+    },
 ]
 
 BUYERS = [
@@ -116,13 +162,18 @@ ADMIN = ("admin@demo.lokapasar.test", "Administrator Demo")
 class Command(BaseCommand):
     help = "Seed demo data (idempotent) and print the demo logins."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        # The demo's own status changes would otherwise mail the demo managers.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            self._seed()
+
+    @transaction.atomic
+    def _seed(self):
         country = settings.MARKETPLACE_COUNTRY
         new_provinces = provinces_seed(country=country)
         self._categories()
-        self._people()
-        self._cooperatives(country)
+        regulator = self._people()
+        self._cooperatives(country, regulator)
         self.stdout.write(f"Provinces added for {country}: {new_provinces}")
         self._print_logins()
 
@@ -148,27 +199,49 @@ class Command(BaseCommand):
             TOTP.activate(regulator, DEMO_REGULATOR_TOTP_SECRET)
         for email, name in BUYERS:
             user_ensure_verified(email=email, password=DEMO_PASSWORD, full_name=name)
+        return regulator
 
-    def _cooperatives(self, home_country):
+    def _cooperatives(self, home_country, regulator):
         for spec in COOPERATIVES:
             spec = dict(spec)
             email, name = spec.pop("manager")
             manager = user_ensure_verified(email=email, password=DEMO_PASSWORD, full_name=name)
+            status = spec.pop("status")
+            province_code = spec.pop("province_code", None)
+            if spec["country"] == "ID" and home_country != "ID":
+                # Another home country: seat the local cooperatives in its provinces.
+                spec["country"] = home_country
+                province_code = None
             if Cooperative.objects.filter(
                 country=spec["country"], registration_number=spec["registration_number"]
             ).exists():
                 continue
-            status = spec.pop("status")
-            province_code = spec.pop("province_code", None)
-            if province_code:
-                province = Province.objects.filter(code=province_code).first()
-                if province is None or spec["country"] != home_country:
-                    # Another home country: seat the local cooperatives in its provinces.
-                    spec["country"] = home_country
-                    province = Province.objects.filter(country=home_country).first()
-                spec["province"] = province
-            cooperative = cooperative_create(creator=manager, **spec)
-            Cooperative.objects.filter(pk=cooperative.pk).update(status=status)
+            if spec["country"] == home_country:
+                spec["province"] = (
+                    Province.objects.filter(code=province_code).first()
+                    or Province.objects.filter(country=home_country).order_by("code").first()
+                )
+            cooperative = cooperative_create(
+                creator=manager,
+                contact_email=email,
+                contact_phone="+62 811 0000 000",
+                payout_method=Cooperative.PayoutMethod.MOBILE_MONEY,
+                payout_account="+62 811 0000 000",
+                **spec,
+            )
+            cooperative_set_logo(
+                cooperative=cooperative, actor=manager, upload=logo_upload(spec["legal_name"])
+            )
+            if cooperative.is_cross_border:
+                cooperative_attach_licence(
+                    cooperative=cooperative,
+                    actor=manager,
+                    upload=document_upload(f"Business licence {spec['registration_number']}"),
+                )
+            if status == Cooperative.Status.VERIFIED:
+                cooperative_verify(
+                    cooperative=cooperative, actor=regulator, reason="Documents checked (demo)."
+                )
 
     def _print_logins(self):
         rows = [
