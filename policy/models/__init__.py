@@ -1,1 +1,11 @@
-"""The regulator's models, one module per concern (listing rules, oversight, tax, reports)."""
+"""The regulator's models, one module per concern."""
+
+from policy.models.listing_rules import (
+    Appeal,
+    Exemption,
+    ListingDecision,
+    ListingRule,
+    RuleChange,
+)
+
+__all__ = ["Appeal", "Exemption", "ListingDecision", "ListingRule", "RuleChange"]

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
-from catalog.services import category_ensure
+from catalog.services.categories import category_ensure
 from marketplace.demo_images import document_upload, logo_upload
 from marketplace.models import Province
 from marketplace.services import provinces_seed, regulator_grant, user_ensure_verified

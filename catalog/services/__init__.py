@@ -1,0 +1,1 @@
+"""Writes of the catalog, one module per concern: categories, products, photos, imports."""

@@ -1,0 +1,20 @@
+from django.db import transaction
+
+from catalog.models import Category
+
+
+@transaction.atomic
+def category_ensure(
+    *, slug: str, name: str, parent: Category | None = None, translations: dict | None = None
+) -> Category:
+    """Return the category with ``slug``, creating it under ``parent`` if missing.
+
+    ``translations`` maps a language code to the name in that language.
+    """
+    existing = Category.objects.filter(slug=slug).first()
+    if existing is not None:
+        return existing
+    names = {f"name_{code}": value for code, value in (translations or {}).items()}
+    if parent is None:
+        return Category.add_root(slug=slug, name=name, **names)
+    return Category.objects.get(pk=parent.pk).add_child(slug=slug, name=name, **names)

@@ -1,0 +1,391 @@
+"""Writes of products. Every path that could make a listing unlawful asks the policy.
+
+Create, edit (including a new category or price), publish, the CSV import and the
+admin all end in :func:`_apply_policy`, which stores the decision and keeps a blocked
+listing out of the catalog; there is no other way to make a product ``active`` than
+:func:`product_publish` (and the policy's own release of suspended listings).
+"""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from catalog.models import MAX_PRICE, MAX_STOCK, Category, Product, ProductStatusChange
+from policy.models import ListingDecision
+from policy.services.listing_rules import listing_decide, listing_decision_record
+from sellers.models import Cooperative, Membership
+from sellers.selectors import cooperative_can_publish
+
+Status = Product.Status
+Trigger = ListingDecision.Trigger
+
+PRODUCT_FIELDS = {
+    "category",
+    "sku",
+    "title",
+    "description",
+    "story",
+    "origin_province",
+    "origin_commune",
+    "unit",
+    "price",
+    "stock",
+    "certificate_number",
+}
+
+
+class ProductError(Exception):
+    """A product operation the rules refuse; the message says why in plain words."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotAllowed(ProductError):
+    pass
+
+
+class InvalidTransition(ProductError):
+    pass
+
+
+class InsufficientStock(ProductError):
+    pass
+
+
+class ListingBlocked(ProductError):
+    """The policy blocks the listing; ``reasons`` says which rules and why."""
+
+    def __init__(self, reasons: list[str]):
+        super().__init__(" ".join(reasons))
+        self.reasons = reasons
+
+
+def require_member(*, cooperative: Cooperative, actor) -> None:
+    if not Membership.objects.filter(cooperative=cooperative, user=actor).exists():
+        raise NotAllowed(_("Only members of the cooperative can change its products."))
+
+
+def _clean_fields(fields: dict) -> dict:
+    unknown = set(fields) - PRODUCT_FIELDS
+    if unknown:
+        raise TypeError(f"unknown product fields: {sorted(unknown)}")
+    if "price" in fields:
+        try:
+            price = Decimal(str(fields["price"]))
+        except (InvalidOperation, ValueError):
+            raise ProductError(_("Give the price as a number."), field="price") from None
+        if not price.is_finite() or price <= 0 or price > MAX_PRICE:
+            raise ProductError(
+                _("The price must be more than 0 and at most %(max)s.") % {"max": MAX_PRICE},
+                field="price",
+            )
+        if price != price.quantize(Decimal("0.01")):
+            raise ProductError(_("The price has at most two decimals."), field="price")
+        fields["price"] = price
+    if "stock" in fields:
+        stock = fields["stock"]
+        if not isinstance(stock, int) or isinstance(stock, bool) or not 0 <= stock <= MAX_STOCK:
+            raise ProductError(
+                _("Stock is a whole number from 0 to %(max)d.") % {"max": MAX_STOCK},
+                field="stock",
+            )
+    if "category" in fields and not isinstance(fields["category"], Category):
+        raise ProductError(_("Choose a category."), field="category")
+    for name in ("title", "sku", "certificate_number", "origin_commune"):
+        if name in fields and fields[name] is not None:
+            fields[name] = str(fields[name]).strip()
+    if "title" in fields and not fields["title"]:
+        raise ProductError(_("Give the product a title."), field="title")
+    return fields
+
+
+def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
+    base = slugify(title)[:180] or "product"
+    slug = base
+    while Product.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug = f"{base}-{secrets.token_hex(3)}"
+    return slug
+
+
+def _generated_sku() -> str:
+    return f"P-{secrets.token_hex(4).upper()}"
+
+
+def search_vector_refresh(*, products: QuerySet) -> None:
+    """Recompute the full-text vector of ``products`` (PostgreSQL only), in one UPDATE.
+
+    The 'simple' configuration does not stem: titles mix Indonesian, English and
+    French, and a stemmer for one language mangles the others.
+    """
+    if connection.vendor != "postgresql":
+        return
+    products.update(
+        search_vector=SearchVector("title", weight="A", config="simple")
+        + SearchVector("origin_commune", weight="B", config="simple")
+        + SearchVector("description", "story", weight="C", config="simple")
+    )
+
+
+def _apply_policy(*, product: Product, actor, trigger: str) -> Product:
+    """Evaluate the saved listing, record the decision and keep a blocked one off the
+    catalog (status ``blocked``); a listing no longer blocked goes back to draft."""
+    decision = listing_decide(product=product)
+    before = product.status
+    after = before
+    if not decision.allowed and before in {Status.DRAFT, Status.ACTIVE, Status.UNPUBLISHED}:
+        after = Status.BLOCKED
+    elif decision.allowed and before == Status.BLOCKED:
+        after = Status.DRAFT
+    if after != before:
+        product.status = after
+        product.save(update_fields=["status", "updated_at"])
+    listing_decision_record(
+        product=product,
+        decision=decision,
+        trigger=trigger,
+        actor=actor,
+        from_status=before,
+        to_status=after,
+    )
+    product.policy_decision = decision
+    return product
+
+
+@transaction.atomic
+def product_create(
+    *,
+    cooperative: Cooperative,
+    actor,
+    trigger: str = Trigger.CREATE,
+    by_admin: bool = False,
+    **fields,
+) -> Product:
+    """Create a draft listing and evaluate it at once, so the seller learns early."""
+    if not by_admin:
+        require_member(cooperative=cooperative, actor=actor)
+    fields = _clean_fields(fields)
+    for required in ("category", "title", "price"):
+        if fields.get(required) in (None, ""):
+            raise ProductError(_("This field is required."), field=required)
+    if not fields.get("sku"):
+        fields["sku"] = _generated_sku()
+    if Product.objects.filter(cooperative=cooperative, sku=fields["sku"]).exists():
+        raise ProductError(_("Another of your products has this SKU."), field="sku")
+    fields.setdefault("origin_province", cooperative.province)
+    fields.setdefault("origin_commune", cooperative.commune)
+    product = Product.objects.create(
+        cooperative=cooperative,
+        slug=_unique_slug(fields["title"]),
+        status=Status.DRAFT,
+        **fields,
+    )
+    search_vector_refresh(products=Product.objects.filter(pk=product.pk))
+    return _apply_policy(product=product, actor=actor, trigger=trigger)
+
+
+def _locked(product: Product) -> Product:
+    return (
+        Product.objects.select_for_update(of=("self",))
+        .select_related("cooperative", "category")
+        .get(pk=product.pk)
+    )
+
+
+@transaction.atomic
+def product_update(
+    *, product: Product, actor, trigger: str = Trigger.EDIT, by_admin: bool = False, **fields
+) -> Product:
+    """Change a listing; a new category, price or certificate is judged again at once."""
+    if not by_admin:
+        require_member(cooperative=product.cooperative, actor=actor)
+    fields = _clean_fields(fields)
+    product = _locked(product)
+    if not product.is_editable and not by_admin:
+        raise NotAllowed(
+            _("A listing that is %(status)s cannot be edited.")
+            % {"status": product.get_status_display().lower()}
+        )
+    if fields.get("sku") == "":
+        fields.pop("sku")
+    if (
+        "sku" in fields
+        and fields["sku"] != product.sku
+        and Product.objects.filter(cooperative=product.cooperative, sku=fields["sku"]).exists()
+    ):
+        raise ProductError(_("Another of your products has this SKU."), field="sku")
+    changed = [name for name, value in fields.items() if getattr(product, name) != value]
+    for name in changed:
+        setattr(product, name, fields[name])
+    if "title" in changed:
+        product.slug = _unique_slug(product.title, exclude_pk=product.pk)
+    if changed:
+        product.save()
+        search_vector_refresh(products=Product.objects.filter(pk=product.pk))
+    return _apply_policy(product=product, actor=actor, trigger=trigger)
+
+
+def _record_move(product: Product, *, before: str, actor, reason: str = "") -> None:
+    ProductStatusChange.objects.create(
+        product=product, from_status=before, to_status=product.status, actor=actor, reason=reason
+    )
+
+
+def product_publish(*, product: Product, actor, trigger: str = Trigger.PUBLISH) -> Product:
+    """Make a listing active, if its cooperative may publish and the policy allows it.
+
+    Raises ``ListingBlocked`` when a rule forbids it, after the block (status and
+    decision) has been stored: the seller sees it in the workspace.
+    """
+    product = _publish(product=product, actor=actor, trigger=trigger)
+    if product.status == Status.BLOCKED:
+        raise ListingBlocked(product.policy_decision.reasons)
+    return product
+
+
+@transaction.atomic
+def _publish(*, product: Product, actor, trigger: str) -> Product:
+    require_member(cooperative=product.cooperative, actor=actor)
+    product = _locked(product)
+    if not cooperative_can_publish(cooperative=product.cooperative):
+        raise NotAllowed(
+            _("Only a verified cooperative can publish; yours is %(status)s.")
+            % {"status": product.cooperative.get_status_display().lower()}
+        )
+    if not product.seller_can_move_to(Status.ACTIVE):
+        raise InvalidTransition(
+            _("A listing that is %(status)s cannot be published.")
+            % {"status": product.get_status_display().lower()}
+        )
+    decision = listing_decide(product=product)
+    before = product.status
+    if not decision.allowed:
+        product.status = Status.BLOCKED
+        product.save(update_fields=["status", "updated_at"])
+        listing_decision_record(
+            product=product,
+            decision=decision,
+            trigger=trigger,
+            actor=actor,
+            from_status=before,
+            to_status=product.status,
+        )
+        product.policy_decision = decision
+        return product
+    product.status = Status.ACTIVE
+    product.published_at = product.published_at or timezone.now()
+    product.save(update_fields=["status", "published_at", "updated_at"])
+    listing_decision_record(
+        product=product,
+        decision=decision,
+        trigger=trigger,
+        actor=actor,
+        from_status=before,
+        to_status=product.status,
+    )
+    _record_move(product, before=before, actor=actor)
+    product.policy_decision = decision
+    return product
+
+
+def _seller_move(*, product: Product, actor, to_status: str) -> Product:
+    require_member(cooperative=product.cooperative, actor=actor)
+    product = _locked(product)
+    if not product.seller_can_move_to(to_status):
+        raise InvalidTransition(
+            _("A listing that is %(status)s cannot become %(target)s.")
+            % {
+                "status": product.get_status_display().lower(),
+                "target": Status(to_status).label.lower(),
+            }
+        )
+    before = product.status
+    product.status = to_status
+    product.save(update_fields=["status", "updated_at"])
+    _record_move(product, before=before, actor=actor)
+    return product
+
+
+@transaction.atomic
+def product_unpublish(*, product: Product, actor) -> Product:
+    return _seller_move(product=product, actor=actor, to_status=Status.UNPUBLISHED)
+
+
+@transaction.atomic
+def product_archive(*, product: Product, actor) -> Product:
+    return _seller_move(product=product, actor=actor, to_status=Status.ARCHIVED)
+
+
+@transaction.atomic
+def product_adjust_stock(
+    *, product: Product, actor, delta: int | None = None, set_to: int | None = None
+) -> Product:
+    """Add ``delta`` (may be negative) or set the stock, never below zero nor above the cap.
+
+    A conditional UPDATE with ``F()``: concurrent adjustments and checkouts never
+    read-modify-write a stale count.
+    """
+    require_member(cooperative=product.cooperative, actor=actor)
+    if (delta is None) == (set_to is None):
+        raise TypeError("give delta or set_to")
+    rows = Product.objects.filter(pk=product.pk)
+    if set_to is not None:
+        _clean_fields({"stock": set_to})
+        updated = rows.update(stock=set_to, updated_at=timezone.now())
+    else:
+        if not isinstance(delta, int) or isinstance(delta, bool) or abs(delta) > MAX_STOCK:
+            raise ProductError(_("Give a whole number."), field="stock")
+        updated = rows.filter(stock__gte=-delta, stock__lte=MAX_STOCK - delta).update(
+            stock=F("stock") + delta, updated_at=timezone.now()
+        )
+        if not updated:
+            raise InsufficientStock(
+                _("Stock cannot go below zero or above %(max)d.") % {"max": MAX_STOCK}
+            )
+    product.refresh_from_db(fields=["stock", "updated_at"])
+    return product
+
+
+def products_move_status(*, products: QuerySet, from_status: str, to_status: str) -> int:
+    """Set-based status move for the policy's progressive closure; returns the count."""
+    return products.filter(status=from_status).update(
+        status=to_status, updated_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def product_policy_refresh(*, product: Product, actor, trigger: str) -> Product:
+    """Judge a listing again after an exemption or a seller change: a listing no
+    longer forbidden leaves ``blocked`` (to draft) or ``suspended`` (back to active)."""
+    product = _locked(product)
+    decision = listing_decide(product=product)
+    before = product.status
+    after = before
+    if decision.allowed and before == Status.BLOCKED:
+        after = Status.DRAFT
+    elif decision.allowed and before == Status.SUSPENDED:
+        after = Status.ACTIVE
+    elif not decision.allowed and before == Status.ACTIVE:
+        after = Status.SUSPENDED
+    if after != before:
+        product.status = after
+        product.save(update_fields=["status", "updated_at"])
+    listing_decision_record(
+        product=product,
+        decision=decision,
+        trigger=trigger,
+        actor=actor,
+        from_status=before,
+        to_status=after,
+    )
+    return product
