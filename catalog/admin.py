@@ -1,12 +1,65 @@
-from django.contrib import admin
+"""Catalog in the Django admin. Product edits go through the catalog services, so
+the listing policy judges an administrator's change like any other."""
+
+from django.contrib import admin, messages
+from modeltranslation.admin import TranslationAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from catalog.models import Category
+from catalog.models import Category, Product, ProductPhoto, ProductStatusChange
+from catalog.services import products
+from policy.models import ListingDecision
 
 
 @admin.register(Category)
-class CategoryAdmin(TreeAdmin):
+class CategoryAdmin(TreeAdmin, TranslationAdmin):
     form = movenodeform_factory(Category)
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
+
+
+class PhotoInline(admin.TabularInline):
+    model = ProductPhoto
+    extra = 0
+    fields = ["position", "card", "alt_text"]
+    readonly_fields = ["card"]
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = ProductStatusChange
+    extra = 0
+    readonly_fields = ["from_status", "to_status", "actor", "reason", "created_at"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["title", "cooperative", "category", "price", "stock", "status"]
+    list_filter = ["status", "category"]
+    search_fields = ["title", "sku", "cooperative__legal_name"]
+    readonly_fields = ["cooperative", "slug", "status", "published_at", "created_at"]
+    autocomplete_fields = ["category"]
+    inlines = [PhotoInline, StatusChangeInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        fields = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in products.PRODUCT_FIELDS
+        }
+        product = products.product_update(
+            product=obj,
+            actor=request.user,
+            trigger=ListingDecision.Trigger.ADMIN,
+            by_admin=True,
+            **fields,
+        )
+        if product.status == Product.Status.BLOCKED:
+            for reason in product.policy_decision.reasons:
+                self.message_user(request, reason, messages.WARNING)

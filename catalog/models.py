@@ -156,7 +156,7 @@ class ProductPhoto(models.Model):
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="photos")
     position = models.PositiveSmallIntegerField(default=0)
-    image = models.ImageField(upload_to=_photo_path, width_field="width", height_field="height")
+    image = models.ImageField(upload_to=_photo_path)
     card = models.ImageField(upload_to=_photo_path)
     large = models.ImageField(upload_to=_photo_path)
     width = models.PositiveIntegerField(default=0)

@@ -1,5 +1,194 @@
-from catalog.models import Category
+"""Reads of the catalog: what buyers may see, search, and the seller's own listings.
+
+Listing pages run a fixed number of queries whatever their size: one for the page of
+products (with cooperative, category and province joined), one for their main photos,
+and no COUNT over the catalog: pages know whether a next page exists by fetching one
+row more than they show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from catalog.models import Category, Product, ProductPhoto
+from sellers.models import Cooperative
+
+SORTS = ("relevance", "newest", "price_asc", "price_desc")
+PAGE_SIZE = 24
 
 
-def top_categories():
-    return Category.get_root_nodes()
+def visible_products() -> QuerySet[Product]:
+    """Active listings of verified (so not suspended) cooperatives: the public catalog."""
+    return Product.objects.filter(
+        status=Product.Status.ACTIVE, cooperative__status=Cooperative.Status.VERIFIED
+    )
+
+
+def with_main_photo(products: QuerySet[Product]) -> QuerySet[Product]:
+    return products.select_related("cooperative", "category", "origin_province").prefetch_related(
+        Prefetch(
+            "photos",
+            queryset=ProductPhoto.objects.filter(position=0).only(
+                "id", "product_id", "card", "alt_text", "position"
+            ),
+            to_attr="main_photos",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    q: str = ""
+    category: Category | None = None
+    province_id: int | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    in_stock: bool = False
+    cooperative_id: int | None = None
+    sort: str = ""
+
+
+def product_search(*, filters: ProductFilters) -> QuerySet[Product]:
+    products = visible_products()
+    if filters.category is not None:
+        products = products.filter(category__path__startswith=filters.category.path)
+    if filters.province_id:
+        products = products.filter(origin_province_id=filters.province_id)
+    if filters.min_price is not None:
+        products = products.filter(price__gte=filters.min_price)
+    if filters.max_price is not None:
+        products = products.filter(price__lte=filters.max_price)
+    if filters.in_stock:
+        products = products.filter(stock__gt=0)
+    if filters.cooperative_id:
+        products = products.filter(cooperative_id=filters.cooperative_id)
+    sort = filters.sort if filters.sort in SORTS else ("relevance" if filters.q else "newest")
+    if filters.q:
+        if connection.vendor == "postgresql":
+            query = SearchQuery(filters.q, config="simple", search_type="websearch")
+            products = products.filter(search_vector=query)
+            if sort == "relevance":
+                products = products.annotate(rank=SearchRank(F("search_vector"), query))
+        else:
+            for word in filters.q.split()[:8]:
+                products = products.filter(
+                    Q(title__icontains=word)
+                    | Q(description__icontains=word)
+                    | Q(story__icontains=word)
+                )
+    if sort == "relevance" and filters.q and connection.vendor == "postgresql":
+        products = products.order_by("-rank", "-published_at", "-id")
+    elif sort == "price_asc":
+        products = products.order_by("price", "-id")
+    elif sort == "price_desc":
+        products = products.order_by("-price", "-id")
+    else:
+        products = products.order_by("-published_at", "-id")
+    return with_main_photo(products)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A window of results without a COUNT: ``has_next`` comes from one extra row."""
+
+    items: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def page_of(products: QuerySet, *, number: int, size: int = PAGE_SIZE) -> Page:
+    number = max(1, min(number, 1000))
+    start = (number - 1) * size
+    rows = list(products[start : start + size + 1])
+    return Page(items=rows[:size], number=number, has_next=len(rows) > size)
+
+
+def featured_products(*, limit: int = 12) -> list[Product]:
+    return list(with_main_photo(visible_products().order_by("-published_at", "-id"))[:limit])
+
+
+def category_by_slug(*, slug: str) -> Category:
+    category = Category.objects.filter(slug=slug).first()
+    if category is None:
+        raise Http404
+    return category
+
+
+def category_tree() -> list[tuple[Category, list[Category]]]:
+    """Top categories with their children, in one query."""
+    nodes = list(Category.objects.filter(depth__lte=2).order_by("path"))
+    roots = [node for node in nodes if node.depth == 1]
+    children: dict[str, list[Category]] = {root.path: [] for root in roots}
+    for node in nodes:
+        if node.depth == 2:
+            children[node.path[: Category.steplen]].append(node)
+    return [(root, children[root.path]) for root in roots]
+
+
+def category_ancestors(*, category: Category) -> list[Category]:
+    steplen = Category.steplen
+    paths = [category.path[:i] for i in range(steplen, len(category.path), steplen)]
+    return list(Category.objects.filter(path__in=paths).order_by("depth"))
+
+
+def category_children(*, category: Category) -> list[Category]:
+    return list(
+        Category.objects.filter(path__startswith=category.path, depth=category.depth + 1).order_by(
+            "path"
+        )
+    )
+
+
+def public_product(*, slug: str, viewer) -> Product:
+    """A product page: public while visible; its cooperative's members may preview it."""
+    product = (
+        Product.objects.select_related("cooperative", "category", "origin_province")
+        .prefetch_related("photos")
+        .filter(slug=slug)
+        .first()
+    )
+    if product is None:
+        raise Http404
+    visible = (
+        product.status == Product.Status.ACTIVE
+        and product.cooperative.status == Cooperative.Status.VERIFIED
+    )
+    if visible:
+        return product
+    if viewer.is_authenticated and product.cooperative.memberships.filter(user=viewer).exists():
+        return product
+    raise Http404
+
+
+def cooperative_products(*, cooperative: Cooperative, status: str = "") -> QuerySet[Product]:
+    """The seller's own listings, every status (for the workspace)."""
+    products = Product.objects.filter(cooperative=cooperative)
+    if status:
+        products = products.filter(status=status)
+    return with_main_photo(products.order_by("-updated_at", "-id"))
+
+
+def storefront_products(*, cooperative: Cooperative, limit: int = 48) -> list[Product]:
+    return list(
+        with_main_photo(
+            visible_products().filter(cooperative=cooperative).order_by("-published_at", "-id")
+        )[:limit]
+    )

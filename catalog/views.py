@@ -1,7 +1,388 @@
-from django.shortcuts import render
+"""Catalog pages: public browsing, search and product pages, and the seller's
+workspace for listings (create, edit, photos, stock, publication, CSV import, appeals).
 
-from catalog.selectors import top_categories
+Workspace pages act on the active cooperative of the session (see sellers.views);
+a product or photo id from another cooperative is a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from catalog import selectors
+from catalog.forms import (
+    AppealForm,
+    ImportForm,
+    PhotoForm,
+    ProductForm,
+    SearchForm,
+    StockForm,
+)
+from catalog.models import Category, Product, ProductPhoto
+from catalog.services import imports, photos, products
+from marketplace.roles import Role, role_required
+from policy.models import ListingDecision
+from policy.selectors import decision_history, latest_decisions
+from policy.services import listing_rules as policy
+from sellers.selectors import active_membership
+
+# --- Public ------------------------------------------------------------------------
 
 
 def home(request):
-    return render(request, "catalog/home.html", {"categories": top_categories()})
+    return render(
+        request,
+        "catalog/home.html",
+        {
+            "tree": selectors.category_tree(),
+            "featured": selectors.featured_products(),
+            "search_form": SearchForm(),
+        },
+    )
+
+
+def _listing(request, *, category: Category | None, template: str, extra: dict):
+    form = SearchForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.ProductFilters(
+        q=(data.get("q") or "").strip(),
+        category=category,
+        province_id=data["province"].pk if data.get("province") else None,
+        min_price=data.get("min_price"),
+        max_price=data.get("max_price"),
+        in_stock=bool(data.get("in_stock")),
+        cooperative_id=data.get("cooperative"),
+        sort=data.get("sort") or "",
+    )
+    page = selectors.page_of(
+        selectors.product_search(filters=filters), number=data.get("page") or 1
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "filters": filters,
+            "querystring": query.urlencode(),
+            **extra,
+        },
+    )
+
+
+def browse(request):
+    return _listing(request, category=None, template="catalog/browse.html", extra={})
+
+
+def category(request, slug: str):
+    node = selectors.category_by_slug(slug=slug)
+    return _listing(
+        request,
+        category=node,
+        template="catalog/browse.html",
+        extra={
+            "category": node,
+            "ancestors": selectors.category_ancestors(category=node),
+            "children": selectors.category_children(category=node),
+        },
+    )
+
+
+def product_detail(request, slug: str):
+    product = selectors.public_product(slug=slug, viewer=request.user)
+    return render(
+        request,
+        "catalog/product.html",
+        {
+            "product": product,
+            "photos": list(product.photos.all()),
+            "ancestors": selectors.category_ancestors(category=product.category),
+            "is_public": product.status == Product.Status.ACTIVE
+            and product.cooperative.can_publish,
+        },
+    )
+
+
+# --- Workspace ---------------------------------------------------------------------
+
+
+def _cooperative(request):
+    membership = active_membership(user=request.user, session=request.session)
+    if membership is None:
+        raise Http404
+    return membership.cooperative
+
+
+def _own_product(request, pk: int) -> Product:
+    return get_object_or_404(
+        Product.objects.select_related("cooperative", "category"),
+        pk=pk,
+        cooperative=_cooperative(request),
+    )
+
+
+def _report_block(request, product: Product) -> None:
+    decision = getattr(product, "policy_decision", None)
+    if decision is not None and not decision.allowed:
+        for reason in decision.reasons:
+            messages.error(request, reason)
+
+
+@role_required(Role.MEMBER)
+def workspace_products(request):
+    cooperative = _cooperative(request)
+    status = request.GET.get("status", "")
+    if status not in Product.Status.values:
+        status = ""
+    listing = selectors.cooperative_products(cooperative=cooperative, status=status)
+    page = selectors.page_of(listing, number=_page_number(request), size=50)
+    return render(
+        request,
+        "catalog/workspace/products.html",
+        {
+            "cooperative": cooperative,
+            "page": page,
+            "status": status,
+            "statuses": Product.Status.choices,
+        },
+    )
+
+
+def _page_number(request) -> int:
+    try:
+        return int(request.GET.get("page", 1))
+    except ValueError:
+        return 1
+
+
+@role_required(Role.MEMBER)
+def product_create(request):
+    cooperative = _cooperative(request)
+    form = ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            product = products.product_create(
+                cooperative=cooperative, actor=request.user, **form.product_data()
+            )
+        except products.ProductError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            if product.status == Product.Status.BLOCKED:
+                _report_block(request, product)
+            else:
+                messages.success(request, _("Saved as a draft. Add photos, then publish it."))
+            return redirect("catalog:product_edit", pk=product.pk)
+    return render(
+        request, "catalog/workspace/product_form.html", {"form": form, "cooperative": cooperative}
+    )
+
+
+@role_required(Role.MEMBER)
+def product_edit(request, pk: int):
+    product = _own_product(request, pk)
+    form = ProductForm(request.POST or None, instance=product)
+    if not product.is_editable:
+        for field in form.fields.values():
+            field.disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            product = products.product_update(
+                product=product, actor=request.user, **form.product_data()
+            )
+        except products.ProductError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            if product.status == Product.Status.BLOCKED:
+                _report_block(request, product)
+            else:
+                messages.success(request, _("Saved."))
+            return redirect("catalog:product_edit", pk=product.pk)
+    decisions = latest_decisions(product=product)
+    return render(
+        request,
+        "catalog/workspace/product_edit.html",
+        {
+            "form": form,
+            "product": product,
+            "photos": list(product.photos.all()),
+            "photo_form": PhotoForm(),
+            "stock_form": StockForm(initial={"set_to": product.stock}),
+            "decisions": decisions,
+            "blocking": [d for d in decisions if d.outcome == ListingDecision.Outcome.BLOCKED],
+            "appeal_form": AppealForm(),
+            "history": decision_history(product=product)[:20],
+            "moves": product.status_changes.select_related("actor")[:20],
+        },
+    )
+
+
+def _transition(request, pk: int, action) -> HttpResponse:
+    product = _own_product(request, pk)
+    try:
+        product = action(product=product, actor=request.user)
+    except products.ListingBlocked as exc:
+        for reason in exc.reasons:
+            messages.error(request, reason)
+    except products.ProductError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("The listing is now %(status)s.") % {"status": product.get_status_display().lower()},
+        )
+    return redirect("catalog:product_edit", pk=pk)
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def product_publish(request, pk: int):
+    return _transition(request, pk, products.product_publish)
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def product_unpublish(request, pk: int):
+    return _transition(request, pk, products.product_unpublish)
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def product_archive(request, pk: int):
+    return _transition(request, pk, products.product_archive)
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def product_stock(request, pk: int):
+    product = _own_product(request, pk)
+    form = StockForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("catalog:product_edit", pk=pk)
+    try:
+        products.product_adjust_stock(
+            product=product, actor=request.user, set_to=form.cleaned_data["set_to"]
+        )
+    except products.ProductError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Stock updated."))
+    return redirect("catalog:product_edit", pk=pk)
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def photo_add(request, pk: int):
+    product = _own_product(request, pk)
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            photos.photo_add(
+                product=product,
+                actor=request.user,
+                upload=form.cleaned_data["photo"],
+                alt_text=form.cleaned_data["alt_text"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        except products.ProductError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Photo added."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("catalog:product_edit", pk=pk)
+
+
+def _own_photo(request, pk: int, photo_pk: int) -> ProductPhoto:
+    product = _own_product(request, pk)
+    return get_object_or_404(
+        ProductPhoto.objects.select_related("product"), pk=photo_pk, product=product
+    )
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def photo_move(request, pk: int, photo_pk: int):
+    photo = _own_photo(request, pk, photo_pk)
+    direction = request.POST.get("direction")
+    if direction not in {"up", "down"}:
+        messages.error(request, _("Choose up or down."))
+    else:
+        photos.photo_move(photo=photo, actor=request.user, offset=-1 if direction == "up" else 1)
+    return redirect("catalog:product_edit", pk=pk)
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def photo_main(request, pk: int, photo_pk: int):
+    photos.photo_make_main(photo=_own_photo(request, pk, photo_pk), actor=request.user)
+    messages.success(request, _("This is now the main photo."))
+    return redirect("catalog:product_edit", pk=pk)
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def photo_delete(request, pk: int, photo_pk: int):
+    photos.photo_delete(photo=_own_photo(request, pk, photo_pk), actor=request.user)
+    messages.success(request, _("Photo removed."))
+    return redirect("catalog:product_edit", pk=pk)
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def product_appeal(request, pk: int):
+    product = _own_product(request, pk)
+    form = AppealForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write a statement for the regulator."))
+        return redirect("catalog:product_edit", pk=pk)
+    decision = get_object_or_404(ListingDecision, pk=form.cleaned_data["decision"], product=product)
+    try:
+        policy.appeal_file(
+            decision=decision, actor=request.user, statement=form.cleaned_data["statement"]
+        )
+    except policy.PolicyError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your appeal is sent to the regulator."))
+    return redirect("catalog:product_edit", pk=pk)
+
+
+@role_required(Role.MEMBER)
+def product_import(request):
+    cooperative = _cooperative(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = imports.products_import(
+                cooperative=cooperative, actor=request.user, upload=form.cleaned_data["file"]
+            )
+        except imports.ImportRefused as exc:
+            form.add_error("file", exc.message)
+    return render(
+        request,
+        "catalog/workspace/import.html",
+        {
+            "form": form,
+            "report": report,
+            "cooperative": cooperative,
+            "categories": Category.objects.order_by("path"),
+            "required_columns": imports.REQUIRED_COLUMNS,
+            "optional_columns": imports.OPTIONAL_COLUMNS,
+            "units": Product.Unit.values,
+        },
+    )

@@ -50,3 +50,47 @@ def document_upload(title: str) -> SimpleUploadedFile:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return SimpleUploadedFile("licence.png", buffer.getvalue(), content_type="image/png")
+
+
+def product_photo_upload(title: str, motif: str, *, variant: int = 0, size: int = 640):
+    """A simple still life for a demo product: a motif drawn for its kind of goods."""
+    background, accent = PALETTE[(zlib.crc32(title.encode()) + variant) % len(PALETTE)]
+    image = Image.new("RGB", (size, size), accent)
+    draw = ImageDraw.Draw(image)
+    s = size
+    if motif == "textile":
+        for i in range(0, s, s // 10):
+            draw.rectangle((i, 0, i + s // 20, s), fill=background)
+        for j in range(s // 8, s, s // 4):
+            draw.polygon(
+                [
+                    (s // 2, j),
+                    (s // 2 + s // 10, j + s // 10),
+                    (s // 2, j + s // 5),
+                    (s // 2 - s // 10, j + s // 10),
+                ],
+                fill=(250, 250, 240),
+            )
+    elif motif == "pottery":
+        draw.ellipse((s * 0.25, s * 0.3, s * 0.75, s * 0.85), fill=background)
+        draw.rectangle((s * 0.4, s * 0.18, s * 0.6, s * 0.38), fill=background)
+    elif motif == "jar":
+        draw.rounded_rectangle(
+            (s * 0.28, s * 0.25, s * 0.72, s * 0.85), radius=s // 12, fill=(214, 140, 24)
+        )
+        draw.rectangle((s * 0.3, s * 0.15, s * 0.7, s * 0.27), fill=background)
+    elif motif == "beans":
+        for i in range(14):
+            x = (i * 97) % (s - s // 5) + s // 10
+            y = (i * 61) % (s - s // 5) + s // 10
+            draw.ellipse((x, y, x + s // 8, y + s // 12), fill=background)
+    else:
+        draw.rounded_rectangle(
+            (s * 0.2, s * 0.2, s * 0.8, s * 0.8), radius=s // 10, fill=background
+        )
+    font = ImageFont.load_default(size=s // 18)
+    draw.rectangle((0, s * 0.88, s, s), fill=(255, 255, 255))
+    draw.text((s / 2, s * 0.94), title[:34], fill=(30, 30, 30), font=font, anchor="mm")
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=85)
+    return SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")

@@ -97,7 +97,8 @@ def _normalised(image: Image.Image) -> Image.Image:
 def _encode(image: Image.Image, name: str) -> Rendition:
     buffer = io.BytesIO()
     # WebP keeps transparency and is small; every browser in use today shows it.
-    image.save(buffer, format="WEBP", quality=82, method=4)
+    # method=2: twice as fast as the default 4 for a file about 5 % larger.
+    image.save(buffer, format="WEBP", quality=82, method=2)
     return Rendition(
         name=f"{name}.webp",
         content=ContentFile(buffer.getvalue()),

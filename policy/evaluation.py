@@ -136,8 +136,12 @@ def evaluate(
             ):
                 reason = min_price_reason(rule, currency)
         elif rule.kind == REQUIRED_CERTIFICATE:
-            if rule.covers(listing.category_path) and not listing.certificate_number.strip():
-                reason = certificate_reason(rule, listing.category_name)
+            missing = not listing.certificate_number.strip()
+            reason = (
+                certificate_reason(rule, listing.category_name)
+                if missing and rule.covers(listing.category_path)
+                else None
+            )
         if reason is not None:
             blocks.append(
                 Block(

@@ -91,7 +91,7 @@ def status_history(*, cooperative: Cooperative) -> QuerySet[CooperativeStatusCha
 
 
 def cooperative_members(*, cooperative: Cooperative) -> QuerySet[Membership]:
-    return cooperative.memberships.select_related("user").order_by("-role", "user__email")
+    return cooperative.memberships.select_related("user").order_by("role", "user__email")
 
 
 def open_invitations(*, cooperative: Cooperative) -> list[Invitation]:

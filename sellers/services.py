@@ -170,6 +170,11 @@ def cooperative_update(*, cooperative: Cooperative, actor, by_admin: bool = Fals
     for name in PROFILE_FIELDS:
         setattr(cooperative, name, merged[name])
     _save_unique(cooperative)
+    if "country" in changed_identity:
+        # Cross-border or not may have changed: the listings are judged again.
+        from policy.services.listing_rules import listings_reevaluate
+
+        listings_reevaluate(actor=actor, cooperative_id=cooperative.pk)
     if changed_identity and by_admin:
         CooperativeStatusChange.objects.create(
             cooperative=cooperative,

@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('position', models.PositiveSmallIntegerField(default=0)),
-                ('image', models.ImageField(height_field='height', upload_to=catalog.models._photo_path, width_field='width')),
+                ('image', models.ImageField(upload_to=catalog.models._photo_path)),
                 ('card', models.ImageField(upload_to=catalog.models._photo_path)),
                 ('large', models.ImageField(upload_to=catalog.models._photo_path)),
                 ('width', models.PositiveIntegerField(default=0)),

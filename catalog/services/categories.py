@@ -1,4 +1,5 @@
 from django.db import transaction
+from modeltranslation.utils import build_localized_fieldname
 
 from catalog.models import Category
 
@@ -14,7 +15,10 @@ def category_ensure(
     existing = Category.objects.filter(slug=slug).first()
     if existing is not None:
         return existing
-    names = {f"name_{code}": value for code, value in (translations or {}).items()}
+    names = {
+        build_localized_fieldname("name", code): value
+        for code, value in (translations or {}).items()
+    }
     if parent is None:
         return Category.add_root(slug=slug, name=name, **names)
     return Category.objects.get(pk=parent.pk).add_child(slug=slug, name=name, **names)

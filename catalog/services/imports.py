@@ -136,7 +136,9 @@ def _row_fields(row: dict, categories: dict[str, Category]) -> dict:
     try:
         stock = int(text["stock"])
     except ValueError:
-        raise ProductError(_("The stock “%(v)s” is not a whole number.") % {"v": text["stock"][:20]}) from None
+        raise ProductError(
+            _("The stock “%(v)s” is not a whole number.") % {"v": text["stock"][:20]}
+        ) from None
     unit = text["unit"] or Product.Unit.PIECE
     if unit not in Product.Unit.values:
         raise ProductError(

@@ -40,6 +40,8 @@ def photo_add(*, product: Product, actor, upload, alt_text: str = "") -> Product
         product=product,
         position=0 if last is None else last + 1,
         alt_text=(alt_text or product.title)[:200],
+        width=renditions["original"].width,
+        height=renditions["original"].height,
     )
     photo.image.save(renditions["original"].name, renditions["original"].content, save=False)
     photo.card.save(renditions["card"].name, renditions["card"].content, save=False)

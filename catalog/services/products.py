@@ -358,9 +358,7 @@ def product_adjust_stock(
 
 def products_move_status(*, products: QuerySet, from_status: str, to_status: str) -> int:
     """Set-based status move for the policy's progressive closure; returns the count."""
-    return products.filter(status=from_status).update(
-        status=to_status, updated_at=timezone.now()
-    )
+    return products.filter(status=from_status).update(status=to_status, updated_at=timezone.now())
 
 
 @transaction.atomic

@@ -100,6 +100,9 @@ class RuleChange(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.rule_id} {self.action} {self.created_at:%Y-%m-%d}"
+
 
 class ListingDecision(models.Model):
     """One outcome of evaluating one listing: allowed, or blocked by one rule.
@@ -129,15 +132,23 @@ class ListingDecision(models.Model):
         "catalog.Product", on_delete=models.CASCADE, related_name="policy_decisions"
     )
     rule = models.ForeignKey(
-        ListingRule, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions",
+        ListingRule,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
         db_index=False,
     )
     outcome = models.CharField(max_length=8, choices=Outcome.choices)
     reason = models.TextField(blank=True)
     trigger = models.CharField(max_length=10, choices=Trigger.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", db_index=False,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12, blank=True)
@@ -199,3 +210,6 @@ class Exemption(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["product", "rule"], name="exemption_once_per_rule")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} exempt from {self.rule_id}"

@@ -280,7 +280,8 @@ def _insert_decisions_for(
     """``INSERT INTO decisions ... SELECT`` over ``products``: one statement, any size."""
     table = ListingDecision._meta.db_table
     field = ListingDecision._meta.get_field
-    select_sql, select_params = products.values("pk").query.sql_with_params()
+    candidates = products.annotate(candidate_id=F("pk")).values("candidate_id")
+    select_sql, select_params = candidates.query.sql_with_params()
     values = [
         rule_id,
         outcome,
@@ -295,7 +296,7 @@ def _insert_decisions_for(
     sql = (
         f"INSERT INTO {table} (product_id, rule_id, outcome, reason, trigger, actor_id, "  # noqa: S608
         f"from_status, to_status, run, created_at) "
-        f"SELECT candidates.id, {', '.join(['%s'] * len(values))} "
+        f"SELECT candidates.candidate_id, {', '.join(['%s'] * len(values))} "
         f"FROM ({select_sql}) AS candidates"
     )
     with connection.cursor() as cursor:
@@ -459,3 +460,23 @@ def appeal_decide(*, appeal: Appeal, actor, grant: bool, response: str) -> Appea
         )
     return appeal
 
+
+@transaction.atomic
+def rules_seed_defaults(*, country: str, actor=None) -> int:
+    """Create the country profile's default rules that do not exist yet (by title)."""
+    from policy.profiles import PROFILES
+
+    created = 0
+    for spec in PROFILES.get(country, {}).get("listing_rules", []):
+        spec = dict(spec)
+        slugs = spec.pop("categories", [])
+        if ListingRule.objects.filter(title=spec["title"]).exists():
+            continue
+        categories = list(Category.objects.filter(slug__in=slugs))
+        _check_rule(spec, categories)
+        rule = ListingRule.objects.create(**spec)
+        rule.categories.set(categories)
+        RuleChange.objects.create(rule=rule, actor=actor, action="seeded", snapshot=_snapshot(rule))
+        _after_rule_change(rule)
+        created += 1
+    return created

@@ -12,10 +12,12 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from catalog.services.categories import category_ensure
+from marketplace.demo_catalog import demo_catalog_seed
 from marketplace.demo_images import document_upload, logo_upload
 from marketplace.models import Province
 from marketplace.services import provinces_seed, regulator_grant, user_ensure_verified
-from sellers.models import Cooperative
+from policy.services.listing_rules import rules_seed_defaults
+from sellers.models import Cooperative, Membership
 from sellers.services import (
     cooperative_attach_licence,
     cooperative_create,
@@ -24,51 +26,112 @@ from sellers.services import (
 )
 
 DEMO_PASSWORD = "lokapasar-demo-2026"
+PRODUCTS_PER_LINE = 15
 # A fixed TOTP secret so that a newcomer can add the demo regulator to an
 # authenticator app (or compute codes with any TOTP tool). Demo only.
 DEMO_REGULATOR_TOTP_SECRET = "LOKAPASARDEMOREGULATORTOTP234567"
 
+# slug, names (en, fr, id, vi), children
 CATEGORY_TREE = [
     (
         "textiles-fashion",
-        "Textiles & fashion",
+        ("Textiles & fashion", "Textiles et mode", "Tekstil & fesyen", "Dệt may & thời trang"),
         [
-            ("batik-ikat", "Batik & ikat"),
-            ("woven-sarongs", "Woven sarongs"),
-            ("clothing", "Clothing"),
+            ("batik-ikat", ("Batik & ikat", "Batik et ikat", "Batik & ikat", "Batik & ikat")),
+            ("woven-sarongs", ("Woven sarongs", "Sarongs tissés", "Sarung tenun", "Xà rông dệt")),
+            ("clothing", ("Clothing", "Vêtements", "Pakaian", "Quần áo")),
         ],
     ),
     (
         "food-beverages",
-        "Food & beverages",
+        (
+            "Food & beverages",
+            "Alimentation et boissons",
+            "Makanan & minuman",
+            "Thực phẩm & đồ uống",
+        ),
         [
-            ("coffee-tea", "Coffee & tea"),
-            ("spices-condiments", "Spices & condiments"),
-            ("snacks-preserves", "Snacks & preserves"),
+            ("coffee-tea", ("Coffee & tea", "Café et thé", "Kopi & teh", "Cà phê & trà")),
+            (
+                "spices-condiments",
+                ("Spices & condiments", "Épices et condiments", "Rempah & bumbu", "Gia vị"),
+            ),
+            (
+                "honey-preserves",
+                ("Honey & preserves", "Miel et conserves", "Madu & manisan", "Mật ong & mứt"),
+            ),
         ],
     ),
     (
         "crafts",
-        "Crafts",
+        ("Crafts", "Artisanat", "Kerajinan", "Thủ công mỹ nghệ"),
         [
-            ("basketry", "Basketry & weaving"),
-            ("pottery", "Pottery & ceramics"),
-            ("woodcraft", "Woodcraft"),
+            ("basketry", ("Basketry & weaving", "Vannerie", "Anyaman", "Đan lát")),
+            (
+                "pottery",
+                ("Pottery & ceramics", "Poterie et céramique", "Gerabah & keramik", "Gốm sứ"),
+            ),
+            ("woodcraft", ("Woodcraft", "Travail du bois", "Kerajinan kayu", "Đồ gỗ")),
         ],
     ),
     (
         "agricultural-raw-materials",
-        "Agricultural raw materials",
+        (
+            "Agricultural raw materials",
+            "Matières premières agricoles",
+            "Bahan baku pertanian",
+            "Nguyên liệu nông nghiệp",
+        ),
         [
-            ("green-coffee", "Green coffee beans"),
-            ("cocoa-beans", "Cocoa beans"),
-            ("seeds-seedlings", "Seeds & seedlings"),
+            ("green-coffee", ("Green coffee beans", "Café vert", "Biji kopi hijau", "Cà phê nhân")),
+            ("cocoa-beans", ("Cocoa beans", "Fèves de cacao", "Biji kakao", "Hạt ca cao")),
+            (
+                "seeds-seedlings",
+                (
+                    "Seeds & seedlings",
+                    "Semences et plants",
+                    "Benih & bibit",
+                    "Hạt giống & cây giống",
+                ),
+            ),
         ],
     ),
-    ("household-goods", "Household goods", [("kitchenware", "Kitchenware")]),
-    ("beauty", "Beauty", [("soaps-oils", "Soaps & oils")]),
-    ("electronics", "Electronics", [("solar-lighting", "Solar lighting")]),
-    ("books", "Books", []),
+    (
+        "household-goods",
+        ("Household goods", "Articles ménagers", "Peralatan rumah tangga", "Đồ gia dụng"),
+        [
+            (
+                "kitchenware",
+                ("Kitchenware", "Ustensiles de cuisine", "Peralatan dapur", "Dụng cụ nhà bếp"),
+            ),
+        ],
+    ),
+    (
+        "beauty",
+        ("Beauty", "Beauté", "Kecantikan", "Làm đẹp"),
+        [
+            (
+                "soaps-oils",
+                ("Soaps & oils", "Savons et huiles", "Sabun & minyak", "Xà phòng & tinh dầu"),
+            ),
+        ],
+    ),
+    (
+        "electronics",
+        ("Electronics", "Électronique", "Elektronik", "Điện tử"),
+        [
+            (
+                "solar-lighting",
+                (
+                    "Solar lighting",
+                    "Éclairage solaire",
+                    "Lampu tenaga surya",
+                    "Đèn năng lượng mặt trời",
+                ),
+            ),
+        ],
+    ),
+    ("books", ("Books", "Livres", "Buku", "Sách"), []),
 ]
 
 COOPERATIVES = [
@@ -159,6 +222,10 @@ REGULATOR = ("regulator@demo.lokapasar.test", "Regulator Demo")
 ADMIN = ("admin@demo.lokapasar.test", "Administrator Demo")
 
 
+def _names(names: tuple[str, str, str, str]) -> dict[str, str]:
+    return dict(zip(("en", "fr", "id", "vi"), names, strict=True))
+
+
 class Command(BaseCommand):
     help = "Seed demo data (idempotent) and print the demo logins."
 
@@ -173,15 +240,30 @@ class Command(BaseCommand):
         new_provinces = provinces_seed(country=country)
         self._categories()
         regulator = self._people()
+        new_rules = rules_seed_defaults(country=country, actor=regulator)
         self._cooperatives(country, regulator)
+        new_products = sum(
+            demo_catalog_seed(
+                cooperative=cooperative,
+                actor=cooperative.memberships.filter(role=Membership.Role.MANAGER).first().user,
+                per_line=PRODUCTS_PER_LINE,
+            )
+            for cooperative in Cooperative.objects.order_by("pk")
+        )
+        self.stdout.write(f"Listing rules added: {new_rules}; products added: {new_products}")
         self.stdout.write(f"Provinces added for {country}: {new_provinces}")
         self._print_logins()
 
     def _categories(self):
-        for slug, name, children in CATEGORY_TREE:
-            parent = category_ensure(slug=slug, name=name)
-            for child_slug, child_name in children:
-                category_ensure(slug=child_slug, name=child_name, parent=parent)
+        for slug, names, children in CATEGORY_TREE:
+            parent = category_ensure(slug=slug, name=names[0], translations=_names(names))
+            for child_slug, child_names in children:
+                category_ensure(
+                    slug=child_slug,
+                    name=child_names[0],
+                    parent=parent,
+                    translations=_names(child_names),
+                )
 
     def _people(self):
         user_ensure_verified(

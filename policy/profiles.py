@@ -1,0 +1,48 @@
+"""Country profiles: the defaults a deployment seeds, which the regulator then edits.
+
+Everything here is data written to the database once (by ``seed_demo`` or
+``policy_seed_defaults``); the running platform reads the rules from the database.
+Tax defaults join this module with the tax issue.
+"""
+
+from decimal import Decimal
+
+PROFILES = {
+    "ID": {
+        "listing_rules": [
+            {
+                "kind": "protected_category",
+                "title": "Protected clusters for local MSMEs",
+                "legal_reference": "Closure of cross-border sellers in protected clusters, 2023",
+                "categories": ["textiles-fashion", "food-beverages", "crafts"],
+            },
+            {
+                "kind": "crossborder_min_price",
+                "title": "Minimum price of goods sold directly from abroad",
+                "legal_reference": "Trade Minister Regulation 31/2023, art. 19",
+                "min_price_usd": Decimal("100"),
+                "usd_rate": Decimal("16000"),
+                "categories": ["books"],
+            },
+            {
+                "kind": "required_certificate",
+                "title": "Halal certification of food and beverages",
+                "legal_reference": "Law 33/2014 on Halal Product Assurance",
+                "certificate_kind": "halal",
+                "categories": ["food-beverages"],
+            },
+        ],
+    },
+    "BI": {"listing_rules": []},
+    "VN": {
+        "listing_rules": [
+            {
+                "kind": "required_certificate",
+                "title": "Food-safety registration",
+                "legal_reference": "Decree 15/2018/ND-CP",
+                "certificate_kind": "food_safety",
+                "categories": ["food-beverages"],
+            },
+        ],
+    },
+}
