@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.models import Category
 from marketplace.images import MAX_UPLOAD_BYTES, check_document, open_checked_image
 from marketplace.models import Province
 from sellers.models import Cooperative, Membership
@@ -179,8 +180,17 @@ class DirectoryFilterForm(forms.Form):
         empty_label=_("All provinces"),
     )
 
+    category = forms.ModelChoiceField(
+        label=_("Sells in"),
+        queryset=Category.objects.none(),
+        required=False,
+        empty_label=_("All categories"),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["province"].queryset = Province.objects.filter(
             country=settings.MARKETPLACE_COUNTRY, is_active=True
         ).order_by("name")
+        self.fields["category"].queryset = Category.objects.order_by("path")
+        self.fields["category"].label_from_instance = lambda c: f"{'— ' * (c.depth - 1)}{c.name}"

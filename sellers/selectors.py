@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from sellers.models import Cooperative, CooperativeStatusChange, Invitation, Membership
@@ -49,8 +49,23 @@ def cooperative_can_publish(*, cooperative: Cooperative) -> bool:
     return cooperative.status == Cooperative.Status.VERIFIED
 
 
-def cooperative_directory(*, province_id: int | None = None, query: str = "") -> QuerySet:
+def cooperative_directory(
+    *, province_id: int | None = None, query: str = "", category=None
+) -> QuerySet:
+    """Verified cooperatives, optionally only those selling in ``category`` (or below)."""
     cooperatives = publishing_cooperatives().select_related("province")
+    if category is not None:
+        from catalog.models import Product
+
+        cooperatives = cooperatives.filter(
+            Exists(
+                Product.objects.filter(
+                    cooperative=OuterRef("pk"),
+                    status=Product.Status.ACTIVE,
+                    category__path__startswith=category.path,
+                )
+            )
+        )
     if province_id:
         cooperatives = cooperatives.filter(province_id=province_id)
     if query:

@@ -59,22 +59,31 @@ def _form_errors_from(form, exc: ValidationError) -> None:
 
 def directory(request):
     form = DirectoryFilterForm(request.GET or None)
-    province_id, query = None, ""
+    province_id, query, category = None, "", None
     if form.is_valid():
         province = form.cleaned_data["province"]
         province_id = province.pk if province else None
         query = form.cleaned_data["q"].strip()
-    cooperatives = selectors.cooperative_directory(province_id=province_id, query=query)
+        category = form.cleaned_data["category"]
+    cooperatives = selectors.cooperative_directory(
+        province_id=province_id, query=query, category=category
+    )
     page = Paginator(cooperatives, 24).get_page(request.GET.get("page"))
     return render(request, "sellers/directory.html", {"form": form, "page": page})
 
 
 def storefront(request, slug: str):
+    from catalog.selectors import storefront_products
+
     cooperative = selectors.storefront_cooperative(slug=slug, viewer=request.user)
     return render(
         request,
         "sellers/storefront.html",
-        {"cooperative": cooperative, "is_public": cooperative.can_publish},
+        {
+            "cooperative": cooperative,
+            "is_public": cooperative.can_publish,
+            "products": storefront_products(cooperative=cooperative),
+        },
     )
 
 
