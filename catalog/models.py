@@ -19,13 +19,13 @@ class Category(MP_Node):
     The path makes "this category and everything under it" one indexed prefix
     query, which the listing policy and the category filters both rely on. Names
     and descriptions have one column per site language (django-modeltranslation).
+    Siblings keep their insertion order (no ``node_order_by``): adding a category
+    never rewrites the paths of the others.
     """
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=140, unique=True)
     description = models.TextField(_("description"), blank=True)
-
-    node_order_by = ["slug"]
 
     class Meta:
         verbose_name = _("category")

@@ -20,5 +20,7 @@ def category_ensure(
         for code, value in (translations or {}).items()
     }
     if parent is None:
-        return Category.add_root(slug=slug, name=name, **names)
-    return Category.objects.get(pk=parent.pk).add_child(slug=slug, name=name, **names)
+        return Category.objects.add_root(slug=slug, name=name, **names)
+    return Category.objects.add_child(
+        Category.objects.get(pk=parent.pk), slug=slug, name=name, **names
+    )
