@@ -20,7 +20,8 @@ def category_ensure(
         for code, value in (translations or {}).items()
     }
     if parent is None:
-        return Category.objects.add_root(slug=slug, name=name, **names)
+        return Category.objects.add_root(create_kwargs={"slug": slug, "name": name, **names})
     return Category.objects.add_child(
-        Category.objects.get(pk=parent.pk), slug=slug, name=name, **names
+        Category.objects.get(pk=parent.pk),
+        create_kwargs={"slug": slug, "name": name, **names},
     )
