@@ -2,7 +2,9 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
+from catalog.models import Category, Product
 from marketplace.models import Province
+from policy.models import ListingRule
 from marketplace.roles import Role, user_has_mfa, user_roles
 from sellers.models import Cooperative
 
@@ -22,8 +24,20 @@ def test_seed_demo_is_idempotent_and_seeds_every_role():
     assert Province.objects.filter(country="ID").count() >= 34
     assert not Province.objects.filter(name="Jawa").exists()  # a grouping, not a province
     cooperatives = list(Cooperative.objects.all())
-    assert sum(not c.is_cross_border for c in cooperatives) == 2
+    assert sum(not c.is_cross_border for c in cooperatives) >= 2
     assert sum(c.is_cross_border for c in cooperatives) == 1
+    assert {c.status for c in cooperatives} >= {"verified", "pending"}
+
+    # A few hundred listings, and the foreign cooperative's textiles are blocked.
+    assert Product.objects.count() >= 200
+    foreign_textiles = Product.objects.filter(
+        cooperative__country="CN",
+        category__path__startswith=Category.objects.get(slug="textiles-fashion").path,
+    )
+    assert foreign_textiles.exists()
+    assert set(foreign_textiles.values_list("status", flat=True)) == {"blocked"}
+    assert Product.objects.filter(status="active", photos__isnull=False).exists()
+    assert ListingRule.objects.filter(kind="protected_category").exists()
 
     User = apps.get_model("marketplace", "User")
     regulator = User.objects.get(email="regulator@demo.lokapasar.test")
