@@ -65,3 +65,52 @@ def assert_accessible(axe):
         assert not bad, f"{page.url}: " + "; ".join(bad)
 
     return check
+
+
+def totp_now(secret: str) -> str:
+    """The current code of an authenticator holding ``secret``."""
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+@pytest.fixture
+def log_in(page):
+    """Log in through the real login page (and the two-factor step when enrolled)."""
+
+    def do(email: str, password: str, *, totp_secret: str | None = None, context_page=None):
+        target = context_page or page
+        target.goto("/accounts/login/")
+        target.get_by_label("Email").fill(email)
+        target.get_by_label("Password").fill(password)
+        target.get_by_role("button", name="Sign In").click()
+        if totp_secret:
+            target.locator("input[name='code']").fill(totp_now(totp_secret))
+            target.get_by_role("button", name="Sign In").click()
+        target.get_by_role("button", name="Log out").wait_for()
+
+    return do
+
+
+@pytest.fixture
+def browser_context_for(browser, live_server):
+    """Open a second, separate browser session (another person) at a given width."""
+    contexts = []
+
+    def make(width=1280, height=900):
+        context = browser.new_context(
+            base_url=live_server.url, locale="en-GB", viewport={"width": width, "height": height}
+        )
+        contexts.append(context)
+        new_page = context.new_page()
+        new_page.set_default_timeout(15000)
+        return new_page
+
+    yield make
+    for context in contexts:
+        context.close()
