@@ -68,7 +68,13 @@ class ProductForm(forms.ModelForm):
         return super()._get_validation_exclusions() | {"sku"}
 
     def product_data(self) -> dict:
-        return dict(self.cleaned_data)
+        data = dict(self.cleaned_data)
+        if not self.instance.pk:
+            # Left empty, the origin is the cooperative's own (the service's default).
+            for name in ("origin_province", "origin_commune"):
+                if not data.get(name):
+                    data.pop(name, None)
+        return data
 
 
 class StockForm(forms.Form):

@@ -26,7 +26,7 @@ from catalog.forms import (
 from catalog.models import Category, Product, ProductPhoto
 from catalog.services import imports, photos, products
 from marketplace.roles import Role, role_required
-from policy.models import ListingDecision
+from policy.models import Appeal, ListingDecision
 from policy.selectors import decision_history, latest_decisions
 from policy.services import listing_rules as policy
 from sellers.selectors import active_membership
@@ -48,7 +48,11 @@ def home(request):
 
 def _listing(request, *, category: Category | None, template: str, extra: dict):
     form = SearchForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()
+    # A bad value in one filter drops that filter only: cleaned_data keeps the others.
+    data = getattr(form, "cleaned_data", {})
+    if category is None and data.get("category"):
+        category = Category.objects.filter(slug=data["category"]).first()
     filters = selectors.ProductFilters(
         q=(data.get("q") or "").strip(),
         category=category,
@@ -113,11 +117,15 @@ def product_detail(request, slug: str):
 # --- Workspace ---------------------------------------------------------------------
 
 
-def _cooperative(request):
+def _membership(request):
     membership = active_membership(user=request.user, session=request.session)
     if membership is None:
         raise Http404
-    return membership.cooperative
+    return membership
+
+
+def _cooperative(request):
+    return _membership(request).cooperative
 
 
 def _own_product(request, pk: int) -> Product:
@@ -137,7 +145,8 @@ def _report_block(request, product: Product) -> None:
 
 @role_required(Role.MEMBER)
 def workspace_products(request):
-    cooperative = _cooperative(request)
+    membership = _membership(request)
+    cooperative = membership.cooperative
     status = request.GET.get("status", "")
     if status not in Product.Status.values:
         status = ""
@@ -148,6 +157,7 @@ def workspace_products(request):
         "catalog/workspace/products.html",
         {
             "cooperative": cooperative,
+            "membership": membership,
             "page": page,
             "status": status,
             "statuses": Product.Status.choices,
@@ -164,7 +174,8 @@ def _page_number(request) -> int:
 
 @role_required(Role.MEMBER)
 def product_create(request):
-    cooperative = _cooperative(request)
+    membership = _membership(request)
+    cooperative = membership.cooperative
     form = ProductForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -180,7 +191,9 @@ def product_create(request):
                 messages.success(request, _("Saved as a draft. Add photos, then publish it."))
             return redirect("catalog:product_edit", pk=product.pk)
     return render(
-        request, "catalog/workspace/product_form.html", {"form": form, "cooperative": cooperative}
+        request,
+        "catalog/workspace/product_form.html",
+        {"form": form, "cooperative": cooperative, "membership": membership},
     )
 
 
@@ -211,6 +224,11 @@ def product_edit(request, pk: int):
         {
             "form": form,
             "product": product,
+            "cooperative": product.cooperative,
+            "membership": _membership(request),
+            "appeals": Appeal.objects.filter(decision__product=product)
+            .select_related("decision__rule")
+            .order_by("-filed_at"),
             "photos": list(product.photos.all()),
             "photo_form": PhotoForm(),
             "stock_form": StockForm(initial={"set_to": product.stock}),
@@ -363,7 +381,8 @@ def product_appeal(request, pk: int):
 
 @role_required(Role.MEMBER)
 def product_import(request):
-    cooperative = _cooperative(request)
+    membership = _membership(request)
+    cooperative = membership.cooperative
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
@@ -380,6 +399,7 @@ def product_import(request):
             "form": form,
             "report": report,
             "cooperative": cooperative,
+            "membership": membership,
             "categories": Category.objects.order_by("path"),
             "required_columns": imports.REQUIRED_COLUMNS,
             "optional_columns": imports.OPTIONAL_COLUMNS,

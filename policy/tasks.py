@@ -51,3 +51,37 @@ def notify_reevaluation(runs: list[str]) -> int:
             send_mail(subject, body, None, emails)
             sent += 1
     return sent
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_appeal_decided_email(appeal_id: int) -> int:
+    """Tell the cooperative's managers how the regulator decided their appeal."""
+    from policy.models import Appeal
+    from sellers.models import Membership
+
+    appeal = (
+        Appeal.objects.select_related("decision__product__cooperative", "decision__rule")
+        .filter(pk=appeal_id)
+        .first()
+    )
+    if appeal is None:
+        return 0
+    product = appeal.decision.product
+    emails = list(
+        Membership.objects.filter(
+            cooperative=product.cooperative, role=Membership.Role.MANAGER
+        ).values_list("user__email", flat=True)
+    )
+    if not emails:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "appeal": appeal,
+            "product": product,
+            "product_url": settings.SITE_URL.rstrip("/")
+            + reverse("catalog:product_edit", args=[product.pk]),
+        }
+        subject = render_to_string("policy/email/appeal_decided_subject.txt", context).strip()
+        body = render_to_string("policy/email/appeal_decided.txt", context)
+    send_mail(subject, body, None, emails)
+    return len(emails)

@@ -7,10 +7,19 @@ of another cooperative B (who must never reach A's objects), and a regulator.
 Object ids in the URLs belong to cooperative A.
 """
 
+import io
+from decimal import Decimal
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
 
+from catalog.services.categories import category_ensure
+from catalog.services.photos import photo_add
+from catalog.services.products import product_create, product_publish
+from policy.models import ListingDecision, ListingRule
+from policy.services.listing_rules import appeal_file, rules_seed_defaults
 from sellers.models import Invitation, Membership
 from tests.factories import CooperativeFactory, MembershipFactory, RegulatorFactory, UserFactory
 
@@ -38,13 +47,24 @@ MANAGERS = _expect(
     anonymous=LOGIN, buyer=403, regulator=403, member=403, manager=200, other_manager=200
 )
 REGULATORS = _expect(anonymous=LOGIN, default=403, regulator=200)
+# A workspace action on one of A's products: done (and redirected) for A's members;
+# B's manager works in B, where the product does not exist.
+ON_A_PRODUCT = {**MEMBERS, "member": 302, "manager": 302, "other_manager": 404}
+
+
+def _product_a(w):
+    return {"pk": w["product_a"].pk}
+
+
+def _photo_a(w):
+    return {"pk": w["product_a"].pk, "photo_pk": w["photo_a"].pk}
+
 
 # name -> (method, kwargs builder, expected per visitor)
 MATRIX = {
     "home": ("get", None, PUBLIC),
     "healthz": ("get", None, PUBLIC),
     "account_home": ("get", None, SIGNED_IN),
-    "catalog:home": ("get", None, PUBLIC),
     "orders:mine": ("get", None, SIGNED_IN),
     "policy:home": ("get", None, REGULATORS),
     "sellers:directory": ("get", None, PUBLIC),
@@ -82,6 +102,28 @@ MATRIX = {
     "sellers:verification_queue": ("get", None, REGULATORS),
     "sellers:verification_detail": ("get", lambda w: {"pk": w["coop_a"].pk}, REGULATORS),
     "sellers:verification_licence": ("get", lambda w: {"pk": w["coop_a"].pk}, REGULATORS),
+    "catalog:browse": ("get", None, PUBLIC),
+    "catalog:search": ("get", None, PUBLIC),
+    "catalog:category": ("get", lambda w: {"slug": "household-goods"}, PUBLIC),
+    "catalog:product": ("get", lambda w: {"slug": w["product_a"].slug}, PUBLIC),
+    "catalog:workspace_products": ("get", None, MEMBERS),
+    "catalog:product_create": ("get", None, MEMBERS),
+    "catalog:product_import": ("get", None, MEMBERS),
+    "catalog:product_edit": ("get", _product_a, {**MEMBERS, "other_manager": 404}),
+    "catalog:product_publish": ("post", lambda w: {"pk": w["blocked_a"].pk}, ON_A_PRODUCT),
+    "catalog:product_unpublish": ("post", _product_a, ON_A_PRODUCT),
+    "catalog:product_archive": ("post", _product_a, ON_A_PRODUCT),
+    "catalog:product_stock": ("post", _product_a, ON_A_PRODUCT),
+    "catalog:product_appeal": ("post", lambda w: {"pk": w["blocked_a"].pk}, ON_A_PRODUCT),
+    "catalog:photo_add": ("post", _product_a, ON_A_PRODUCT),
+    "catalog:photo_move": ("post", _photo_a, ON_A_PRODUCT),
+    "catalog:photo_main": ("post", _photo_a, ON_A_PRODUCT),
+    "catalog:photo_delete": ("post", _photo_a, ON_A_PRODUCT),
+    "policy:rules": ("get", None, REGULATORS),
+    "policy:rule_create": ("get", None, REGULATORS),
+    "policy:rule_edit": ("get", lambda w: {"pk": w["rule"].pk}, REGULATORS),
+    "policy:appeals": ("get", None, REGULATORS),
+    "policy:appeal_detail": ("get", lambda w: {"pk": w["appeal_a"].pk}, REGULATORS),
 }
 
 
@@ -103,6 +145,52 @@ def test_every_app_url_is_in_the_matrix():
     assert _app_url_names() - set(MATRIX) == set()
 
 
+def _png() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 32), "green").save(buffer, format="PNG")
+    return SimpleUploadedFile("photo.png", buffer.getvalue(), "image/png")
+
+
+def _catalog_of(cooperative, actor):
+    """A's listings under Indonesia's default rules (A is registered abroad): an active
+    household product (priced above the cross-border minimum) with a photo, and a
+    woven sarong blocked as a protected category, whose block A has appealed."""
+    textiles = category_ensure(slug="textiles-fashion", name="Textiles & fashion")
+    sarongs = category_ensure(slug="woven-sarongs", name="Woven sarongs", parent=textiles)
+    household = category_ensure(slug="household-goods", name="Household goods")
+    category_ensure(slug="food-beverages", name="Food & beverages")
+    rules_seed_defaults(country="ID")
+    product = product_create(
+        cooperative=cooperative,
+        actor=actor,
+        category=household,
+        title="Enamel cooking pot",
+        price=Decimal("2000000"),
+        stock=5,
+    )
+    photo = photo_add(product=product, actor=actor, upload=_png())
+    product = product_publish(product=product, actor=actor)
+    blocked = product_create(
+        cooperative=cooperative,
+        actor=actor,
+        category=sarongs,
+        title="Songket sarong",
+        price=Decimal("2000000"),
+        stock=1,
+    )
+    decision = blocked.policy_decisions.get(outcome=ListingDecision.Outcome.BLOCKED)
+    appeal = appeal_file(decision=decision, actor=actor, statement="Woven in Indonesia.")
+    assert product.status == "active" and blocked.status == "blocked"
+    return {
+        "product_a": product,
+        "photo_a": photo,
+        "blocked_a": blocked,
+        "decision_a": decision,
+        "appeal_a": appeal,
+        "rule": ListingRule.objects.get(kind=ListingRule.Kind.PROTECTED_CATEGORY),
+    }
+
+
 @pytest.fixture
 def world():
     coop_a = CooperativeFactory(country="CN", province=None, region="Guangdong")
@@ -121,6 +209,7 @@ def world():
         "manager_a_membership": manager_a,
         "member_a": member_a,
         "invitation_a": invitation,
+        **_catalog_of(coop_a, manager_a.user),
         "users": {
             "anonymous": None,
             "buyer": UserFactory(),
@@ -136,6 +225,9 @@ POST_BODIES = {
     "sellers:switch": lambda w: {"cooperative": w["coop_a"].pk},
     "sellers:member_role": lambda w: {"role": "manager"},
     "sellers:invite": lambda w: {"email": "someone@example.test", "role": "member"},
+    "catalog:product_stock": lambda w: {"set_to": "7"},
+    "catalog:product_appeal": lambda w: {"decision": w["decision_a"].pk, "statement": "Again"},
+    "catalog:photo_move": lambda w: {"direction": "down"},
 }
 
 CASES = [(name, visitor) for name in MATRIX for visitor in VISITORS]

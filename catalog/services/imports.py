@@ -56,6 +56,8 @@ class ImportReport:
     published: list[str] = field(default_factory=list)
     rejected: list[tuple[int, str, str]] = field(default_factory=list)  # line, sku, reason
     blocked: list[tuple[int, str, str]] = field(default_factory=list)
+    # Saved, but the publication asked for could not happen (e.g. not yet verified).
+    not_published: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -82,11 +84,13 @@ def _read_rows(upload) -> tuple[list[str], list[dict]]:
     if b"\x00" in raw:
         raise ImportRefused(_("This is not a CSV text file."))
     text = _decode(raw)
+    # Only the delimiter is guessed; quoting follows spreadsheets' CSV ("" inside quotes),
+    # which the sniffer would otherwise decide from the first few KB alone.
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+        delimiter = ","
+    reader = csv.DictReader(io.StringIO(text), dialect=csv.excel, delimiter=delimiter)
     columns = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
@@ -115,7 +119,9 @@ def _cell(row: dict, name: str) -> str:
     return (value or "").strip()
 
 
-def _row_fields(row: dict, categories: dict[str, Category]) -> dict:
+def _row_fields(row: dict, categories: dict[str, Category], columns: set[str]) -> dict:
+    """The row as product fields; optional columns absent from the file are left out,
+    so that updating prices with a short file keeps descriptions and certificates."""
     if None in row:
         raise ProductError(_("This line has more cells than there are columns."))
     text = {name: _cell(row, name) for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)}
@@ -145,7 +151,7 @@ def _row_fields(row: dict, categories: dict[str, Category]) -> dict:
             _("Unknown unit “%(unit)s”; use one of %(units)s.")
             % {"unit": unit[:20], "units": ", ".join(Product.Unit.values)}
         )
-    return {
+    fields = {
         "sku": text["sku"][:64],
         "title": text["title"][:160],
         "category": category,
@@ -156,12 +162,17 @@ def _row_fields(row: dict, categories: dict[str, Category]) -> dict:
         "story": text["story"],
         "certificate_number": text["certificate_number"][:64],
         "origin_commune": text["origin_commune"][:120],
-    }, text["publish"].lower() in TRUE_WORDS
+    }
+    fields = {
+        name: value for name, value in fields.items() if name in REQUIRED_COLUMNS or name in columns
+    }
+    return fields, text["publish"].lower() in TRUE_WORDS
 
 
 def products_import(*, cooperative, actor, upload) -> ImportReport:
     """Import the CSV ``upload`` for ``cooperative``; see the module docstring."""
-    _columns, rows = _read_rows(upload)
+    columns, rows = _read_rows(upload)
+    present = set(columns)
     categories = {c.slug.lower(): c for c in Category.objects.all()}
     existing = {p.sku: p for p in Product.objects.filter(cooperative=cooperative)}
     report = ImportReport()
@@ -169,7 +180,7 @@ def products_import(*, cooperative, actor, upload) -> ImportReport:
         sku = (row.get("sku") or "").strip()[:64] if isinstance(row.get("sku"), str) else ""
         try:
             with transaction.atomic():
-                fields, publish = _row_fields(row, categories)
+                fields, publish = _row_fields(row, categories, present)
                 product = existing.get(fields["sku"])
                 if product is None:
                     product = product_create(
@@ -194,11 +205,7 @@ def products_import(*, cooperative, actor, upload) -> ImportReport:
                     else:
                         report.unchanged.append(product.sku)
                 if product.status == Product.Status.BLOCKED:
-                    report.blocked.append(
-                        (line, product.sku, " ".join(product.policy_decision.reasons))
-                        if hasattr(product, "policy_decision")
-                        else (line, product.sku, _("Blocked by the listing policy."))
-                    )
+                    report.blocked.append((line, product.sku, _block_reasons(product)))
                 elif publish and product.status != Product.Status.ACTIVE:
                     try:
                         product = product_publish(
@@ -210,10 +217,22 @@ def products_import(*, cooperative, actor, upload) -> ImportReport:
                     except ListingBlocked as exc:
                         report.blocked.append((line, product.sku, " ".join(exc.reasons)))
                     except ProductError as exc:
-                        report.rejected.append((line, product.sku, exc.message))
+                        report.not_published.append((line, product.sku, exc.message))
         except ProductError as exc:
             report.rejected.append((line, sku, exc.message))
     return report
+
+
+def _block_reasons(product: Product) -> str:
+    decision = getattr(product, "policy_decision", None)
+    if decision is not None:
+        return " ".join(decision.reasons)
+    # Unchanged row: the reasons of the listing's latest evaluation.
+    from policy.selectors import latest_decisions
+
+    return " ".join(d.reason for d in latest_decisions(product=product) if d.reason) or _(
+        "Blocked by the listing policy."
+    )
 
 
 def _differs(product: Product, fields: dict) -> bool:

@@ -20,7 +20,11 @@ from django.utils.translation import gettext as _
 
 from catalog.models import MAX_PRICE, MAX_STOCK, Category, Product, ProductStatusChange
 from policy.models import ListingDecision
-from policy.services.listing_rules import listing_decide, listing_decision_record
+from policy.services.listing_rules import (
+    exemptions_revoke,
+    listing_decide,
+    listing_decision_record,
+)
 from sellers.models import Cooperative, Membership
 from sellers.selectors import cooperative_can_publish
 
@@ -229,6 +233,8 @@ def product_update(
         setattr(product, name, fields[name])
     if "title" in changed:
         product.slug = _unique_slug(product.title, exclude_pk=product.pk)
+    if "category" in changed:
+        exemptions_revoke(product=product)
     if changed:
         product.save()
         search_vector_refresh(products=Product.objects.filter(pk=product.pk))

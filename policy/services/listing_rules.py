@@ -131,6 +131,13 @@ def listing_decision_record(
     return ListingDecision.objects.bulk_create(rows)
 
 
+def exemptions_revoke(*, product: Product) -> int:
+    """An exemption was granted for the listing as it was: moving it to another category
+    ends it, so that the listing is judged afresh where it now is."""
+    deleted, _ = Exemption.objects.filter(product=product).delete()
+    return deleted
+
+
 # --- Rules ----------------------------------------------------------------------------
 
 RULE_FIELDS = {
@@ -447,6 +454,9 @@ def appeal_decide(*, appeal: Appeal, actor, grant: bool, response: str) -> Appea
     appeal.decided_at = timezone.now()
     appeal.response = response
     appeal.save(update_fields=["status", "decided_by", "decided_at", "response"])
+    from policy.tasks import send_appeal_decided_email
+
+    transaction.on_commit(lambda: send_appeal_decided_email.delay(appeal.pk))
     if grant:
         Exemption.objects.get_or_create(
             product_id=appeal.decision.product_id,

@@ -4,8 +4,8 @@ from django.core.management import call_command
 
 from catalog.models import Category, Product
 from marketplace.models import Province
-from policy.models import ListingRule
 from marketplace.roles import Role, user_has_mfa, user_roles
+from policy.models import ListingRule
 from sellers.models import Cooperative
 
 pytestmark = pytest.mark.django_db
