@@ -134,7 +134,7 @@ class SearchForm(forms.Form):
         label=_("Sort by"),
         required=False,
         choices=[
-            ("", _("Best match")),
+            ("", _("Best match (newest without search words)")),
             ("newest", _("Newest")),
             ("price_asc", _("Price: low to high")),
             ("price_desc", _("Price: high to low")),

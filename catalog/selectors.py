@@ -160,7 +160,9 @@ def category_children(*, category: Category) -> list[Category]:
 def public_product(*, slug: str, viewer) -> Product:
     """A product page: public while visible; its cooperative's members may preview it."""
     product = (
-        Product.objects.select_related("cooperative", "category", "origin_province")
+        Product.objects.select_related(
+            "cooperative", "cooperative__province", "category", "origin_province"
+        )
         .prefetch_related("photos")
         .filter(slug=slug)
         .first()

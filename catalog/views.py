@@ -29,7 +29,8 @@ from marketplace.roles import Role, role_required
 from policy.models import Appeal, ListingDecision
 from policy.selectors import decision_history, latest_decisions
 from policy.services import listing_rules as policy
-from sellers.selectors import active_membership
+from sellers.models import Cooperative
+from sellers.selectors import ACTIVE_COOPERATIVE_SESSION_KEY, active_membership
 
 # --- Public ------------------------------------------------------------------------
 
@@ -76,6 +77,9 @@ def _listing(request, *, category: Category | None, template: str, extra: dict):
             "page": page,
             "filters": filters,
             "querystring": query.urlencode(),
+            "filter_cooperative": Cooperative.objects.filter(pk=filters.cooperative_id).first()
+            if filters.cooperative_id
+            else None,
             **extra,
         },
     )
@@ -129,11 +133,16 @@ def _cooperative(request):
 
 
 def _own_product(request, pk: int) -> Product:
-    return get_object_or_404(
+    """A product of one of the user's cooperatives; opening one of another of them
+    makes that cooperative the active one (a link from a product page just works)."""
+    product = get_object_or_404(
         Product.objects.select_related("cooperative", "category"),
         pk=pk,
-        cooperative=_cooperative(request),
+        cooperative__memberships__user=request.user,
     )
+    if request.session.get(ACTIVE_COOPERATIVE_SESSION_KEY) != product.cooperative_id:
+        request.session[ACTIVE_COOPERATIVE_SESSION_KEY] = product.cooperative_id
+    return product
 
 
 def _report_block(request, product: Product) -> None:
@@ -218,6 +227,13 @@ def product_edit(request, pk: int):
                 messages.success(request, _("Saved."))
             return redirect("catalog:product_edit", pk=product.pk)
     decisions = latest_decisions(product=product)
+    blocking = [d for d in decisions if d.outcome == ListingDecision.Outcome.BLOCKED]
+    if blocking:
+        # Explain with today's words, in the reader's language and for this very listing
+        # (a closure run records one reason per rule for all the listings it suspends).
+        live = {b.rule_id: b.reason for b in policy.listing_decide(product=product).blocks}
+        for row in blocking:
+            row.reason = live.get(row.rule_id, row.reason)
     return render(
         request,
         "catalog/workspace/product_edit.html",
@@ -233,7 +249,7 @@ def product_edit(request, pk: int):
             "photo_form": PhotoForm(),
             "stock_form": StockForm(initial={"set_to": product.stock}),
             "decisions": decisions,
-            "blocking": [d for d in decisions if d.outcome == ListingDecision.Outcome.BLOCKED],
+            "blocking": blocking,
             "appeal_form": AppealForm(),
             "history": decision_history(product=product)[:20],
             "moves": product.status_changes.select_related("actor")[:20],

@@ -11,12 +11,15 @@ from __future__ import annotations
 import secrets
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, OuterRef, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from modeltranslation.utils import build_localized_fieldname
 
 from catalog.models import MAX_PRICE, MAX_STOCK, Category, Product, ProductStatusChange
 from policy.models import ListingDecision
@@ -129,14 +132,34 @@ def _generated_sku() -> str:
 def search_vector_refresh(*, products: QuerySet) -> None:
     """Recompute the full-text vector of ``products`` (PostgreSQL only), in one UPDATE.
 
-    The 'simple' configuration does not stem: titles mix Indonesian, English and
-    French, and a stemmer for one language mangles the others.
+    The vector holds the title, the cooperative's name, the category's name in every
+    site language (so "kopi" finds coffee listed in English), the origin and the
+    texts. The 'simple' configuration does not stem: titles mix Indonesian, English
+    and French, and a stemmer for one language mangles the others.
     """
     if connection.vendor != "postgresql":
         return
+    category_names = (
+        Category.objects.filter(pk=OuterRef("category_id"))
+        .annotate(
+            names=Concat(
+                *(
+                    part
+                    for code, _name in settings.LANGUAGES
+                    for part in (F(build_localized_fieldname("name", code)), Value(" "))
+                ),
+                output_field=TextField(),
+            )
+        )
+        .values("names")
+    )
+    cooperative_name = Cooperative.objects.filter(pk=OuterRef("cooperative_id")).values(
+        "legal_name"
+    )
     products.update(
         search_vector=SearchVector("title", weight="A", config="simple")
-        + SearchVector("origin_commune", weight="B", config="simple")
+        + SearchVector(Subquery(category_names), weight="B", config="simple")
+        + SearchVector(Subquery(cooperative_name), "origin_commune", weight="B", config="simple")
         + SearchVector("description", "story", weight="C", config="simple")
     )
 

@@ -897,7 +897,7 @@ def test_the_home_page_shows_the_category_tree_and_the_newest_visible_listings(c
         assert hidden not in html
 
 
-def test_a_person_in_two_cooperatives_edits_the_products_of_the_one_they_work_in(
+def test_a_person_in_two_cooperatives_opening_a_product_works_in_its_cooperative(
     client, make_product
 ):
     user = UserFactory()
@@ -909,13 +909,19 @@ def test_a_person_in_two_cooperatives_edits_the_products_of_the_one_they_work_in
     ).cooperative
     alpha_product = make_product(cooperative=alpha, status="draft")
     beta_product = make_product(cooperative=beta, status="draft")
+    stranger_product = make_product(cooperative=CooperativeFactory(), status="draft")
     client.force_login(user)
     assert client.get(reverse("catalog:product_edit", args=[alpha_product.pk])).status_code == 200
-    assert client.get(reverse("catalog:product_edit", args=[beta_product.pk])).status_code == 404
-    client.post(reverse("sellers:switch"), {"cooperative": beta.pk})
+    response = client.get(reverse("catalog:workspace_products"))
+    assert [p.pk for p in response.context["page"].items] == [alpha_product.pk]
+
+    # A link to a product of the other cooperative switches the workspace to it.
     assert client.get(reverse("catalog:product_edit", args=[beta_product.pk])).status_code == 200
     response = client.get(reverse("catalog:workspace_products"))
     assert [p.pk for p in response.context["page"].items] == [beta_product.pk]
+    # A cooperative the person does not belong to stays out of reach.
+    url = reverse("catalog:product_edit", args=[stranger_product.pk])
+    assert client.get(url).status_code == 404
 
 
 def test_text_typed_by_sellers_is_shown_escaped(client, make_product, foreign):
