@@ -27,10 +27,13 @@ if [[ -z "${REDIS_URL:-}" ]] && answers 127.0.0.1 6379; then
   export REDIS_URL="redis://127.0.0.1:6379/0"
 fi
 
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "== chromium missing: installing Debian's chromium for the browser tests"
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)   # browser tests
+command -v xgettext >/dev/null 2>&1 || missing+=(gettext)    # translation completeness test
+if ((${#missing[@]})); then
+  echo "== installing Debian packages the tests need: ${missing[*]}"
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
-  $SUDO apt-get update -qq && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  $SUDO apt-get update -qq && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 "$PY" manage.py compile_translations >/dev/null
