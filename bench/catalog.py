@@ -467,6 +467,44 @@ def is_seeded() -> bool:
     )
 
 
+class _Rollback(Exception):
+    pass
+
+
+def search_vectors_current(*, sample: int = 50) -> bool:
+    """Whether the stored vectors are what ``search_vector_refresh`` makes *today*: the
+    function may have changed since the seed (other fields, weights). Recomputes a
+    spread sample in a transaction that is rolled back and compares."""
+    from django.db import transaction
+
+    from catalog.models import Product
+    from catalog.services.products import search_vector_refresh
+
+    ids = list(Product.objects.order_by("pk").values_list("pk", flat=True))
+    ids = ids[:: max(1, len(ids) // sample)]
+    stored = dict(Product.objects.filter(pk__in=ids).values_list("pk", "search_vector"))
+    try:
+        with transaction.atomic():
+            search_vector_refresh(products=Product.objects.filter(pk__in=ids))
+            fresh = dict(Product.objects.filter(pk__in=ids).values_list("pk", "search_vector"))
+            raise _Rollback
+    except _Rollback:
+        pass
+    return stored == fresh
+
+
+def refresh_search_vectors() -> None:
+    from django.db import connection
+
+    from catalog.models import Product
+    from catalog.services.products import search_vector_refresh
+
+    with common.timed("search_vector_refresh (one UPDATE)"):
+        search_vector_refresh(products=Product.objects.all())
+    with common.timed("VACUUM ANALYZE catalog_product"), connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) catalog_product")
+
+
 def _weighted(rng: random.Random, weights: dict):
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
@@ -613,6 +651,9 @@ def seed(*, force: bool = False) -> float | None:
     ensure_images()
     if not force and is_seeded():
         common.log(f"catalog already seeded ({N_PRODUCTS} products, {N_COOPERATIVES} cooperatives)")
+        if not search_vectors_current():
+            common.log("search_vector_refresh has changed since the seed: refreshing the vectors")
+            refresh_search_vectors()
         return None
     common.log(f"seeding {N_PRODUCTS} products from {N_COOPERATIVES} cooperatives ...")
     rng = random.Random(RANDOM_SEED)
