@@ -163,7 +163,6 @@ def public_product(*, slug: str, viewer) -> Product:
         Product.objects.select_related(
             "cooperative", "cooperative__province", "category", "origin_province"
         )
-        .prefetch_related("photos")
         .filter(slug=slug)
         .first()
     )

@@ -7,10 +7,13 @@ a product or photo id from another cooperative is a 404.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,6 +27,7 @@ from catalog.forms import (
     StockForm,
 )
 from catalog.models import Category, Product, ProductPhoto
+from catalog.pagecache import catalog_version
 from catalog.services import imports, photos, products
 from marketplace.roles import Role, role_required
 from policy.models import Appeal, ListingDecision
@@ -36,13 +40,15 @@ from sellers.selectors import ACTIVE_COOPERATIVE_SESSION_KEY, active_membership
 
 
 def home(request):
+    # Lazy: on a fragment-cache hit the template never asks, and no query runs.
     return render(
         request,
         "catalog/home.html",
         {
-            "tree": selectors.category_tree(),
-            "featured": selectors.featured_products(),
+            "tree": SimpleLazyObject(selectors.category_tree),
+            "featured": SimpleLazyObject(selectors.featured_products),
             "search_form": SearchForm(),
+            "catalog_version": catalog_version(),
         },
     )
 
@@ -64,8 +70,10 @@ def _listing(request, *, category: Category | None, template: str, extra: dict):
         cooperative_id=data.get("cooperative"),
         sort=data.get("sort") or "",
     )
-    page = selectors.page_of(
-        selectors.product_search(filters=filters), number=data.get("page") or 1
+    page = SimpleLazyObject(
+        lambda: selectors.page_of(
+            selectors.product_search(filters=filters), number=data.get("page") or 1
+        )
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -77,9 +85,12 @@ def _listing(request, *, category: Category | None, template: str, extra: dict):
             "page": page,
             "filters": filters,
             "querystring": query.urlencode(),
-            "filter_cooperative": Cooperative.objects.filter(pk=filters.cooperative_id).first()
+            "filter_cooperative": SimpleLazyObject(
+                Cooperative.objects.filter(pk=filters.cooperative_id).first
+            )
             if filters.cooperative_id
             else None,
+            "catalog_version": catalog_version(),
             **extra,
         },
     )
@@ -97,8 +108,8 @@ def category(request, slug: str):
         template="catalog/browse.html",
         extra={
             "category": node,
-            "ancestors": selectors.category_ancestors(category=node),
-            "children": selectors.category_children(category=node),
+            "ancestors": SimpleLazyObject(partial(selectors.category_ancestors, category=node)),
+            "children": SimpleLazyObject(partial(selectors.category_children, category=node)),
         },
     )
 
@@ -110,10 +121,13 @@ def product_detail(request, slug: str):
         "catalog/product.html",
         {
             "product": product,
-            "photos": list(product.photos.all()),
-            "ancestors": selectors.category_ancestors(category=product.category),
+            "photos": SimpleLazyObject(lambda: list(product.photos.all())),
+            "ancestors": SimpleLazyObject(
+                partial(selectors.category_ancestors, category=product.category)
+            ),
             "is_public": product.status == Product.Status.ACTIVE
             and product.cooperative.can_publish,
+            "catalog_version": catalog_version(),
         },
     )
 

@@ -170,6 +170,9 @@ def cooperative_update(*, cooperative: Cooperative, actor, by_admin: bool = Fals
     for name in PROFILE_FIELDS:
         setattr(cooperative, name, merged[name])
     _save_unique(cooperative)
+    from catalog.pagecache import catalog_changed
+
+    catalog_changed()
     if "country" in changed_identity:
         # Cross-border or not may have changed: the listings are judged again.
         from policy.services.listing_rules import listings_reevaluate
@@ -254,7 +257,10 @@ def _transition(
         actor=actor,
         reason=reason,
     )
+    from catalog.pagecache import catalog_changed
     from sellers.tasks import send_status_change_email
+
+    catalog_changed()
 
     transaction.on_commit(lambda: send_status_change_email.delay(change.pk))
     cooperative.status, cooperative.status_reason = locked.status, locked.status_reason

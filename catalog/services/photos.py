@@ -7,6 +7,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from catalog.models import Product, ProductPhoto
+from catalog.pagecache import catalog_changed
 from catalog.services.products import ProductError, require_member
 from marketplace.images import image_renditions, open_checked_image
 
@@ -20,6 +21,7 @@ def _renumber(product: Product, ordered: list[ProductPhoto]) -> None:
         if photo.position != position:
             photo.position = position
     ProductPhoto.objects.bulk_update(ordered, ["position"])
+    catalog_changed()
 
 
 @transaction.atomic
@@ -47,6 +49,7 @@ def photo_add(*, product: Product, actor, upload, alt_text: str = "") -> Product
     photo.card.save(renditions["card"].name, renditions["card"].content, save=False)
     photo.large.save(renditions["large"].name, renditions["large"].content, save=False)
     photo.save()
+    catalog_changed()
     return photo
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
 from catalog.models import MAX_PRICE, MAX_STOCK, Category, Product, ProductStatusChange
+from catalog.pagecache import catalog_changed
 from policy.models import ListingDecision
 from policy.services.listing_rules import (
     exemptions_revoke,
@@ -186,6 +187,7 @@ def _apply_policy(*, product: Product, actor, trigger: str) -> Product:
         to_status=after,
     )
     product.policy_decision = decision
+    catalog_changed()
     return product
 
 
@@ -324,6 +326,7 @@ def _publish(*, product: Product, actor, trigger: str) -> Product:
     )
     _record_move(product, before=before, actor=actor)
     product.policy_decision = decision
+    catalog_changed()
     return product
 
 
@@ -342,6 +345,7 @@ def _seller_move(*, product: Product, actor, to_status: str) -> Product:
     product.status = to_status
     product.save(update_fields=["status", "updated_at"])
     _record_move(product, before=before, actor=actor)
+    catalog_changed()
     return product
 
 
@@ -382,12 +386,16 @@ def product_adjust_stock(
                 _("Stock cannot go below zero or above %(max)d.") % {"max": MAX_STOCK}
             )
     product.refresh_from_db(fields=["stock", "updated_at"])
+    catalog_changed()
     return product
 
 
 def products_move_status(*, products: QuerySet, from_status: str, to_status: str) -> int:
     """Set-based status move for the policy's progressive closure; returns the count."""
-    return products.filter(status=from_status).update(status=to_status, updated_at=timezone.now())
+    moved = products.filter(status=from_status).update(status=to_status, updated_at=timezone.now())
+    if moved:
+        catalog_changed()
+    return moved
 
 
 @transaction.atomic
@@ -415,4 +423,5 @@ def product_policy_refresh(*, product: Product, actor, trigger: str) -> Product:
         from_status=before,
         to_status=after,
     )
+    catalog_changed()
     return product
