@@ -165,16 +165,27 @@ def search_vector_refresh(*, products: QuerySet) -> None:
     )
 
 
-def _apply_policy(*, product: Product, actor, trigger: str) -> Product:
-    """Evaluate the saved listing, record the decision and keep a blocked one off the
-    catalog (status ``blocked``); a listing no longer blocked goes back to draft."""
+# What a decision does to a listing's status, on an edit and after a re-judgement.
+ON_EDIT = {
+    False: {
+        Status.DRAFT: Status.BLOCKED,
+        Status.ACTIVE: Status.BLOCKED,
+        Status.UNPUBLISHED: Status.BLOCKED,
+    },
+    True: {Status.BLOCKED: Status.DRAFT},
+}
+ON_REFRESH = {
+    False: {Status.ACTIVE: Status.SUSPENDED},
+    True: {Status.BLOCKED: Status.DRAFT, Status.SUSPENDED: Status.ACTIVE},
+}
+
+
+def _judge(*, product: Product, actor, trigger: str, moves: dict) -> Product:
+    """Evaluate the saved listing, move its status as ``moves`` says for the outcome,
+    and record the decision (which is also the audit row of the move)."""
     decision = listing_decide(product=product)
     before = product.status
-    after = before
-    if not decision.allowed and before in {Status.DRAFT, Status.ACTIVE, Status.UNPUBLISHED}:
-        after = Status.BLOCKED
-    elif decision.allowed and before == Status.BLOCKED:
-        after = Status.DRAFT
+    after = moves[decision.allowed].get(before, before)
     if after != before:
         product.status = after
         product.save(update_fields=["status", "updated_at"])
@@ -189,6 +200,12 @@ def _apply_policy(*, product: Product, actor, trigger: str) -> Product:
     product.policy_decision = decision
     catalog_changed()
     return product
+
+
+def _apply_policy(*, product: Product, actor, trigger: str) -> Product:
+    """After a create or an edit: a blocked listing leaves the catalog (``blocked``),
+    one no longer blocked goes back to draft."""
+    return _judge(product=product, actor=actor, trigger=trigger, moves=ON_EDIT)
 
 
 @transaction.atomic
@@ -402,26 +419,4 @@ def products_move_status(*, products: QuerySet, from_status: str, to_status: str
 def product_policy_refresh(*, product: Product, actor, trigger: str) -> Product:
     """Judge a listing again after an exemption or a seller change: a listing no
     longer forbidden leaves ``blocked`` (to draft) or ``suspended`` (back to active)."""
-    product = _locked(product)
-    decision = listing_decide(product=product)
-    before = product.status
-    after = before
-    if decision.allowed and before == Status.BLOCKED:
-        after = Status.DRAFT
-    elif decision.allowed and before == Status.SUSPENDED:
-        after = Status.ACTIVE
-    elif not decision.allowed and before == Status.ACTIVE:
-        after = Status.SUSPENDED
-    if after != before:
-        product.status = after
-        product.save(update_fields=["status", "updated_at"])
-    listing_decision_record(
-        product=product,
-        decision=decision,
-        trigger=trigger,
-        actor=actor,
-        from_status=before,
-        to_status=after,
-    )
-    catalog_changed()
-    return product
+    return _judge(product=_locked(product), actor=actor, trigger=trigger, moves=ON_REFRESH)
