@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from catalog.models import Category, Product, ProductPhoto
+from marketplace.models import Province
 from sellers.models import Cooperative
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
@@ -144,9 +146,16 @@ def category_tree() -> list[tuple[Category, list[Category]]]:
 
 
 def category_ancestors(*, category: Category) -> list[Category]:
-    steplen = Category.steplen
-    paths = [category.path[:i] for i in range(steplen, len(category.path), steplen)]
-    return list(Category.objects.filter(path__in=paths).order_by("depth"))
+    """The category's ancestors, root first. Categories change rarely (in the admin):
+    the list is cached for ten minutes, sparing product pages a query."""
+    key = f"catalog:ancestors:{category.pk}:{category.path}"
+    ancestors = cache.get(key)
+    if ancestors is None:
+        steplen = Category.steplen
+        paths = [category.path[:i] for i in range(steplen, len(category.path), steplen)]
+        ancestors = list(Category.objects.filter(path__in=paths).order_by("depth"))
+        cache.set(key, ancestors, timeout=600)
+    return ancestors
 
 
 def category_children(*, category: Category) -> list[Category]:
@@ -157,17 +166,24 @@ def category_children(*, category: Category) -> list[Category]:
     )
 
 
+def provinces_by_id() -> dict[int, Province]:
+    provinces = cache.get("catalog:provinces")
+    if provinces is None:
+        provinces = Province.objects.in_bulk()
+        cache.set("catalog:provinces", provinces, timeout=600)
+    return provinces
+
+
 def public_product(*, slug: str, viewer) -> Product:
     """A product page: public while visible; its cooperative's members may preview it."""
-    product = (
-        Product.objects.select_related(
-            "cooperative", "cooperative__province", "category", "origin_province"
-        )
-        .filter(slug=slug)
-        .first()
-    )
+    product = Product.objects.select_related("cooperative", "category").filter(slug=slug).first()
     if product is None:
         raise Http404
+    # Provinces are a few dozen rows that rarely change: taken from a cached map
+    # rather than joined, which makes the hottest page's query half as costly.
+    provinces = provinces_by_id()
+    product.origin_province = provinces.get(product.origin_province_id)
+    product.cooperative.province = provinces.get(product.cooperative.province_id)
     visible = (
         product.status == Product.Status.ACTIVE
         and product.cooperative.status == Cooperative.Status.VERIFIED
