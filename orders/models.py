@@ -1,0 +1,236 @@
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+MAX_QUANTITY = 1000
+
+
+class Cart(models.Model):
+    """A buyer's cart: an account's (``user``) or an anonymous visitor's (``session_key``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="cart",
+    )
+    session_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(session_key__isnull=False),
+                name="cart_has_an_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"cart {self.pk}"
+
+
+class CartLine(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField(default=1)
+    # The price the buyer saw when adding: the cart says so when it has changed.
+    unit_price_seen = models.DecimalField(**MONEY)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "product"], name="cart_line_once"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1) & Q(quantity__lte=MAX_QUANTITY),
+                name="cart_line_quantity_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.product_id}"
+
+
+class Order(models.Model):
+    """One checkout: split into one seller order per cooperative."""
+
+    class Payment(models.TextChoices):
+        ON_DELIVERY = "on_delivery", _("Cash or mobile money on delivery")
+        SANDBOX = "sandbox", _("Sandbox payment (testing)")
+
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+    )
+    # The checkout form's token: a double-submitted or retried checkout finds its order.
+    token = models.UUIDField(unique=True, default=uuid.uuid4)
+    payment_method = models.CharField(max_length=16, choices=Payment.choices)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    ship_name = models.CharField(_("name"), max_length=150)
+    ship_phone = models.CharField(_("phone"), max_length=32)
+    ship_country = CountryField(_("country"))
+    ship_province = models.CharField(_("province"), max_length=120, blank=True)
+    ship_commune = models.CharField(_("commune or village"), max_length=120, blank=True)
+    ship_street = models.CharField(_("street and number"), max_length=250)
+    subtotal = models.DecimalField(**MONEY)
+    vat_total = models.DecimalField(**MONEY)
+    total = models.DecimalField(**MONEY)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(subtotal__gte=0) & Q(vat_total__gte=0) & Q(total__gte=0),
+                name="order_amounts_not_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Order {self.number}"
+
+    @property
+    def number(self) -> str:
+        return f"LP-{self.pk:06d}"
+
+
+class SellerOrder(models.Model):
+    """A cooperative's part of an order, with its own status."""
+
+    class Status(models.TextChoices):
+        PLACED = "placed", _("Placed")
+        CONFIRMED = "confirmed", _("Confirmed")
+        SHIPPED = "shipped", _("Shipped")
+        DELIVERED = "delivered", _("Delivered")
+        CANCELLED = "cancelled", _("Cancelled")
+        ON_HOLD = "on_hold", _("On hold")
+
+    TRANSITIONS = {
+        Status.PLACED: {Status.CONFIRMED, Status.CANCELLED, Status.ON_HOLD},
+        Status.CONFIRMED: {Status.SHIPPED, Status.CANCELLED, Status.ON_HOLD},
+        Status.ON_HOLD: {Status.CONFIRMED, Status.CANCELLED},
+        Status.SHIPPED: {Status.DELIVERED},
+        Status.DELIVERED: set(),
+        Status.CANCELLED: set(),
+    }
+    BUYER_MAY = {Status.CANCELLED}
+    SELLER_MAY = {Status.CONFIRMED, Status.SHIPPED, Status.DELIVERED, Status.CANCELLED}
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="seller_orders")
+    cooperative = models.ForeignKey(
+        "sellers.Cooperative", on_delete=models.PROTECT, related_name="seller_orders"
+    )
+    cooperative_name = models.CharField(max_length=200)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PLACED)
+    subtotal = models.DecimalField(**MONEY)
+    vat = models.DecimalField(**MONEY)
+    withholding = models.DecimalField(**MONEY, default=Decimal("0"))
+    total = models.DecimalField(**MONEY)
+    carrier = models.CharField(_("carrier"), max_length=80, blank=True)
+    tracking_reference = models.CharField(_("tracking reference"), max_length=80, blank=True)
+    cash_received_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["cooperative", "status", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(subtotal__gte=0) & Q(vat__gte=0) & Q(total__gte=0),
+                name="seller_order_amounts_not_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order.number}/{self.cooperative_name}"
+
+    def can_become(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+
+class OrderLine(models.Model):
+    """What the buyer bought, as they saw it: a snapshot that later edits do not touch."""
+
+    seller_order = models.ForeignKey(SellerOrder, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        "catalog.Product", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    title = models.CharField(max_length=160)
+    cooperative_name = models.CharField(max_length=200)
+    cooperative_country = CountryField()
+    unit = models.CharField(max_length=8)
+    unit_price = models.DecimalField(**MONEY)
+    quantity = models.PositiveIntegerField()
+    vat_rate = models.DecimalField(max_digits=6, decimal_places=4)
+    vat_amount = models.DecimalField(**MONEY)
+    withholding_rate = models.DecimalField(max_digits=6, decimal_places=4, default=Decimal("0"))
+    withholding_amount = models.DecimalField(**MONEY, default=Decimal("0"))
+    line_total = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity"),
+            models.CheckConstraint(
+                condition=Q(unit_price__gt=0) & Q(vat_amount__gte=0) & Q(line_total__gt=0),
+                name="order_line_amounts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.title}"
+
+
+class SellerOrderStatusChange(models.Model):
+    seller_order = models.ForeignKey(
+        SellerOrder, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, choices=SellerOrder.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.seller_order_id}: {self.from_status} → {self.to_status}"
+
+
+class OutgoingEmail(models.Model):
+    """The email outbox: written in the transaction of the change it announces, sent by
+    a relay task. A broker that is down delays emails; it never loses them."""
+
+    to = models.JSONField()
+    subject = models.CharField(max_length=250)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(sent_at__isnull=True), name="outbox_unsent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -2,13 +2,21 @@
 
 Everything here is data written to the database once (by ``seed_demo`` or
 ``policy_seed_defaults``); the running platform reads the rules from the database.
-Tax defaults join this module with the tax issue.
+The tax rates here are the defaults checkout applies until the regulator's tax rules
+(the tax issue) replace them; ``orders.taxes`` is the one place that reads them.
 """
 
 from decimal import Decimal
 
 PROFILES = {
     "ID": {
+        # VAT 11 % charged to the buyer; marketplace withholding of 0.5 % of the
+        # seller's turnover (PMK 37/2025) is present but switched off: postponed.
+        "tax": {
+            "vat_rate": Decimal("0.11"),
+            "withholding_rate": Decimal("0.005"),
+            "withholding_active": False,
+        },
         "listing_rules": [
             {
                 "kind": "protected_category",
@@ -33,8 +41,21 @@ PROFILES = {
             },
         ],
     },
-    "BI": {"listing_rules": []},
+    "BI": {
+        "tax": {
+            "vat_rate": Decimal("0.18"),
+            "withholding_rate": Decimal("0"),
+            "withholding_active": False,
+        },
+        "listing_rules": [],
+    },
     "VN": {
+        # Decree 117/2025: the platform withholds 1 % VAT + 0.5 % personal income tax.
+        "tax": {
+            "vat_rate": Decimal("0"),
+            "withholding_rate": Decimal("0.015"),
+            "withholding_active": True,
+        },
         "listing_rules": [
             {
                 "kind": "required_certificate",

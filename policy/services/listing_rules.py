@@ -97,6 +97,29 @@ def listing_decide(*, product: Product, rules=None) -> evaluation.Decision:
     )
 
 
+def listings_decide(*, products: list[Product]) -> dict[int, evaluation.Decision]:
+    """Decide many saved listings at once (checkout): three queries whatever their number.
+
+    ``products`` must come with ``cooperative`` and ``category`` loaded.
+    """
+    rules = rules_in_force()
+    exempt: dict[int, set[int]] = {}
+    for product_id, rule_id in Exemption.objects.filter(
+        product_id__in=[p.pk for p in products]
+    ).values_list("product_id", "rule_id"):
+        exempt.setdefault(product_id, set()).add(rule_id)
+    return {
+        product.pk: evaluation.evaluate(
+            listing_facts(product=product),
+            rules,
+            home_country=settings.MARKETPLACE_COUNTRY,
+            currency=settings.MARKETPLACE_CURRENCY,
+            exempt_rule_ids=frozenset(exempt.get(product.pk, ())),
+        )
+        for product in products
+    }
+
+
 def listing_decision_record(
     *,
     product: Product,

@@ -1,0 +1,50 @@
+"""Reads of orders: a buyer sees only their orders; a cooperative only its parts."""
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from orders.models import Order, OrderLine, SellerOrder
+
+
+def buyer_orders(*, buyer) -> QuerySet[Order]:
+    return Order.objects.filter(buyer=buyer).prefetch_related(
+        Prefetch("seller_orders", queryset=SellerOrder.objects.order_by("cooperative_name"))
+    )
+
+
+def buyer_order(*, buyer, order_id: int) -> Order:
+    order = (
+        Order.objects.filter(buyer=buyer, pk=order_id)
+        .prefetch_related(
+            Prefetch(
+                "seller_orders",
+                queryset=SellerOrder.objects.order_by("cooperative_name").prefetch_related(
+                    Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+                    "status_changes",
+                ),
+            )
+        )
+        .first()
+    )
+    if order is None:
+        raise Http404
+    return order
+
+
+def cooperative_seller_orders(*, cooperative, status: str = "") -> QuerySet[SellerOrder]:
+    orders = SellerOrder.objects.filter(cooperative=cooperative).select_related("order")
+    if status:
+        orders = orders.filter(status=status)
+    return orders.order_by("-created_at", "-id")
+
+
+def cooperative_seller_order(*, cooperative, seller_order_id: int) -> SellerOrder:
+    seller_order = (
+        SellerOrder.objects.filter(cooperative=cooperative, pk=seller_order_id)
+        .select_related("order", "order__buyer")
+        .prefetch_related("lines", "status_changes__actor")
+        .first()
+    )
+    if seller_order is None:
+        raise Http404
+    return seller_order

@@ -1,0 +1,260 @@
+"""Checkout: one order, one seller order per cooperative, stock taken without overselling.
+
+Idempotent on the checkout token: a double-submitted or retried checkout returns the
+order the first one created. Products are locked in primary-key order, every line is
+judged again by the listing policy and the visibility rules, stock is checked under the
+locks and taken with one conditional UPDATE; a checkout that cannot be filled fails
+whole and changes nothing. The number of queries grows with the cooperatives in the
+cart (none, in fact: the inserts are bulk), never with the lines.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Product
+from catalog.pagecache import catalog_changed
+from orders.models import Cart, Order, OrderLine, SellerOrder, SellerOrderStatusChange
+from orders.services.outbox import emails_queue
+from orders.taxes import money_round, tax_rates_in_force
+from policy.services.listing_rules import listings_decide
+from sellers.models import Cooperative, Membership
+
+
+class CheckoutError(Exception):
+    def __init__(self, message: str, *, problems: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+class EmptyCart(CheckoutError):
+    pass
+
+
+class ItemsUnavailable(CheckoutError):
+    pass
+
+
+class InsufficientStock(CheckoutError):
+    pass
+
+
+@dataclass(frozen=True)
+class ShippingAddress:
+    name: str
+    phone: str
+    country: str
+    province: str
+    commune: str
+    street: str
+
+
+def _take_stock(quantities: dict[int, int]) -> None:
+    """One UPDATE for every product, under the locks already held."""
+    Product.objects.filter(pk__in=quantities).update(
+        stock=F("stock")
+        - Case(*(When(pk=pk, then=Value(q)) for pk, q in quantities.items()), default=Value(0)),
+        updated_at=timezone.now(),
+    )
+
+
+def restock(quantities: dict[int, int]) -> None:
+    """Give stock back (cancellation, accepted return), in one UPDATE."""
+    if not quantities:
+        return
+    Product.objects.filter(pk__in=quantities).update(
+        stock=F("stock")
+        + Case(*(When(pk=pk, then=Value(q)) for pk, q in quantities.items()), default=Value(0)),
+        updated_at=timezone.now(),
+    )
+    catalog_changed()
+
+
+def checkout_complete(
+    *, buyer, cart: Cart, address: ShippingAddress, payment_method: str, token: uuid.UUID
+) -> Order:
+    """Place the order for the cart's lines; see the module docstring."""
+    existing = Order.objects.filter(token=token).first()
+    if existing is not None:
+        if existing.buyer_id != buyer.pk:
+            raise CheckoutError(_("This checkout belongs to someone else."))
+        return existing
+    if payment_method not in Order.Payment.values:
+        raise CheckoutError(_("Choose a payment method."))
+    try:
+        return _place(buyer=buyer, cart=cart, address=address, payment=payment_method, token=token)
+    except IntegrityError:
+        # The same token committed by a parallel submission: that order is the answer.
+        existing = Order.objects.filter(token=token, buyer=buyer).first()
+        if existing is None:
+            raise
+        return existing
+
+
+@transaction.atomic
+def _place(*, buyer, cart: Cart, address: ShippingAddress, payment: str, token) -> Order:
+    lines = list(cart.lines.order_by("product_id"))
+    if not lines:
+        raise EmptyCart(_("Your cart is empty."))
+    quantities = {line.product_id: line.quantity for line in lines}
+    products = {
+        p.pk: p
+        for p in Product.objects.select_for_update(of=("self",))
+        .select_related("cooperative", "category")
+        .filter(pk__in=quantities)
+        .order_by("pk")
+    }
+    decisions = listings_decide(products=list(products.values()))
+    unavailable, short = [], []
+    for product_id, quantity in quantities.items():
+        product = products.get(product_id)
+        if product is None:
+            unavailable.append(_("A product in your cart no longer exists."))
+            continue
+        visible = (
+            product.status == Product.Status.ACTIVE
+            and product.cooperative.status == Cooperative.Status.VERIFIED
+        )
+        if not decisions[product_id].allowed:
+            unavailable.append(
+                _("%(title)s: %(reason)s")
+                % {"title": product.title, "reason": " ".join(decisions[product_id].reasons)}
+            )
+        elif not visible:
+            unavailable.append(_("%(title)s is no longer for sale.") % {"title": product.title})
+        elif product.stock < quantity:
+            short.append(
+                _("%(title)s: %(n)d left, you asked for %(q)d.")
+                % {"title": product.title, "n": product.stock, "q": quantity}
+            )
+    if unavailable:
+        raise ItemsUnavailable(_("Some products cannot be bought."), problems=unavailable)
+    if short:
+        raise InsufficientStock(_("Some products are short of stock."), problems=short)
+
+    _take_stock(quantities)
+    rates = tax_rates_in_force()
+    now = timezone.now()
+    by_cooperative: dict[int, list] = {}
+    for product_id, quantity in quantities.items():
+        by_cooperative.setdefault(products[product_id].cooperative_id, []).append(
+            (products[product_id], quantity)
+        )
+
+    order = Order(
+        buyer=buyer,
+        token=token,
+        payment_method=payment,
+        paid_at=now if payment == Order.Payment.SANDBOX else None,
+        ship_name=address.name,
+        ship_phone=address.phone,
+        ship_country=address.country,
+        ship_province=address.province,
+        ship_commune=address.commune,
+        ship_street=address.street,
+        subtotal=Decimal("0"),
+        vat_total=Decimal("0"),
+        total=Decimal("0"),
+        created_at=now,
+    )
+    seller_orders, order_lines = [], []
+    for cooperative_id, items in by_cooperative.items():
+        cooperative = items[0][0].cooperative
+        seller_order = SellerOrder(
+            order=order,
+            cooperative_id=cooperative_id,
+            cooperative_name=cooperative.legal_name,
+            created_at=now,
+            subtotal=Decimal("0"),
+            vat=Decimal("0"),
+            withholding=Decimal("0"),
+            total=Decimal("0"),
+        )
+        for product, quantity in items:
+            net = product.price * quantity
+            vat = money_round(net * rates.vat_rate)
+            withholding = money_round(net * rates.withholding_rate)
+            order_lines.append(
+                (
+                    seller_order,
+                    OrderLine(
+                        product=product,
+                        title=product.title,
+                        cooperative_name=cooperative.legal_name,
+                        cooperative_country=cooperative.country,
+                        unit=product.unit,
+                        unit_price=product.price,
+                        quantity=quantity,
+                        vat_rate=rates.vat_rate,
+                        vat_amount=vat,
+                        withholding_rate=rates.withholding_rate,
+                        withholding_amount=withholding,
+                        line_total=net + vat,
+                    ),
+                )
+            )
+            seller_order.subtotal += net
+            seller_order.vat += vat
+            seller_order.withholding += withholding
+        seller_order.total = seller_order.subtotal + seller_order.vat
+        seller_orders.append(seller_order)
+        order.subtotal += seller_order.subtotal
+        order.vat_total += seller_order.vat
+    order.total = order.subtotal + order.vat_total
+    order.save()
+    for seller_order in seller_orders:
+        seller_order.order = order
+    SellerOrder.objects.bulk_create(seller_orders)
+    for seller_order, line in order_lines:
+        line.seller_order = seller_order
+    OrderLine.objects.bulk_create([line for _so, line in order_lines])
+    SellerOrderStatusChange.objects.bulk_create(
+        SellerOrderStatusChange(
+            seller_order=so,
+            from_status="",
+            to_status=SellerOrder.Status.PLACED,
+            actor=buyer,
+            created_at=now,
+        )
+        for so in seller_orders
+    )
+    cart.lines.all().delete()
+    _announce_order(order=order, seller_orders=seller_orders, buyer=buyer)
+    catalog_changed()
+    return order
+
+
+def _announce_order(*, order: Order, seller_orders: list[SellerOrder], buyer) -> None:
+    """Emails to the buyer and to each cooperative's managers, through the outbox."""
+    managers: dict[int, list[str]] = {}
+    for cooperative_id, email in Membership.objects.filter(
+        cooperative_id__in=[so.cooperative_id for so in seller_orders],
+        role=Membership.Role.MANAGER,
+    ).values_list("cooperative_id", "user__email"):
+        managers.setdefault(cooperative_id, []).append(email)
+    messages = [
+        (
+            [buyer.email],
+            "orders/email/order_placed_subject.txt",
+            "orders/email/order_placed.txt",
+            {"order": order, "seller_orders": seller_orders},
+        )
+    ]
+    messages += [
+        (
+            managers.get(so.cooperative_id, []),
+            "orders/email/seller_order_placed_subject.txt",
+            "orders/email/seller_order_placed.txt",
+            {"order": order, "seller_order": so},
+        )
+        for so in seller_orders
+    ]
+    emails_queue(messages=[m for m in messages if m[0]])

@@ -1,0 +1,161 @@
+"""A seller order's life: confirm, ship, deliver, cash received, cancel (stock returns).
+
+One transition function checks ``SellerOrder.TRANSITIONS`` under a row lock, records
+the move with its actor, and announces it by email through the outbox.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from orders.models import SellerOrder, SellerOrderStatusChange
+from orders.services.checkout import restock
+from orders.services.outbox import emails_queue
+from sellers.models import Membership
+
+Status = SellerOrder.Status
+
+
+class FulfilmentError(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotAllowed(FulfilmentError):
+    pass
+
+
+class InvalidTransition(FulfilmentError):
+    pass
+
+
+def _is_seller(seller_order: SellerOrder, actor) -> bool:
+    return Membership.objects.filter(
+        cooperative_id=seller_order.cooperative_id, user=actor
+    ).exists()
+
+
+def _transition(*, seller_order: SellerOrder, actor, to_status: str, note: str = "", **fields):
+    locked = SellerOrder.objects.select_for_update().select_related("order").get(pk=seller_order.pk)
+    if not locked.can_become(to_status):
+        raise InvalidTransition(
+            _("An order part that is %(current)s cannot become %(target)s.")
+            % {
+                "current": locked.get_status_display().lower(),
+                "target": Status(to_status).label.lower(),
+            }
+        )
+    before = locked.status
+    locked.status = to_status
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=["status", "updated_at", *fields])
+    SellerOrderStatusChange.objects.create(
+        seller_order=locked, from_status=before, to_status=to_status, actor=actor, note=note
+    )
+    if to_status == Status.CANCELLED:
+        restock({line.product_id: line.quantity for line in locked.lines.exclude(product=None)})
+    _announce(seller_order=locked, note=note)
+    return locked
+
+
+def _announce(*, seller_order: SellerOrder, note: str) -> None:
+    buyer_email = seller_order.order.buyer.email
+    managers = list(
+        Membership.objects.filter(
+            cooperative_id=seller_order.cooperative_id, role=Membership.Role.MANAGER
+        ).values_list("user__email", flat=True)
+    )
+    emails_queue(
+        messages=[
+            (
+                [buyer_email],
+                "orders/email/status_changed_subject.txt",
+                "orders/email/status_changed.txt",
+                {
+                    "seller_order": seller_order,
+                    "note": note,
+                    "url": reverse("orders:detail", args=[seller_order.order_id]),
+                },
+            ),
+            (
+                managers,
+                "orders/email/status_changed_subject.txt",
+                "orders/email/status_changed.txt",
+                {
+                    "seller_order": seller_order,
+                    "note": note,
+                    "url": reverse("orders:seller_order", args=[seller_order.pk]),
+                },
+            ),
+        ]
+    )
+
+
+def _require_seller(seller_order: SellerOrder, actor) -> None:
+    if not _is_seller(seller_order, actor):
+        raise NotAllowed(_("Only the cooperative of this order part can do this."))
+
+
+@transaction.atomic
+def seller_order_confirm(*, seller_order: SellerOrder, actor) -> SellerOrder:
+    _require_seller(seller_order, actor)
+    return _transition(seller_order=seller_order, actor=actor, to_status=Status.CONFIRMED)
+
+
+@transaction.atomic
+def seller_order_ship(
+    *, seller_order: SellerOrder, actor, carrier: str = "", tracking_reference: str = ""
+) -> SellerOrder:
+    _require_seller(seller_order, actor)
+    return _transition(
+        seller_order=seller_order,
+        actor=actor,
+        to_status=Status.SHIPPED,
+        carrier=carrier.strip()[:80],
+        tracking_reference=tracking_reference.strip()[:80],
+    )
+
+
+@transaction.atomic
+def seller_order_deliver(*, seller_order: SellerOrder, actor) -> SellerOrder:
+    _require_seller(seller_order, actor)
+    return _transition(seller_order=seller_order, actor=actor, to_status=Status.DELIVERED)
+
+
+@transaction.atomic
+def seller_order_cash_received(*, seller_order: SellerOrder, actor) -> SellerOrder:
+    """Pay on delivery: the cooperative confirms it received the money."""
+    _require_seller(seller_order, actor)
+    locked = SellerOrder.objects.select_for_update().get(pk=seller_order.pk)
+    if locked.status != Status.DELIVERED:
+        raise InvalidTransition(_("Cash is received once the parcel is delivered."))
+    if locked.cash_received_at is None:
+        locked.cash_received_at = timezone.now()
+        locked.save(update_fields=["cash_received_at", "updated_at"])
+        SellerOrderStatusChange.objects.create(
+            seller_order=locked,
+            from_status=locked.status,
+            to_status=locked.status,
+            actor=actor,
+            note=_("Payment received."),
+        )
+    return locked
+
+
+@transaction.atomic
+def seller_order_cancel(*, seller_order: SellerOrder, actor, reason: str = "") -> SellerOrder:
+    """The buyer or the cooperative cancels before shipping; the stock goes back."""
+    is_buyer = seller_order.order.buyer_id == actor.pk
+    if not is_buyer and not _is_seller(seller_order, actor):
+        raise NotAllowed(_("Only the buyer or the cooperative can cancel this order part."))
+    return _transition(
+        seller_order=seller_order,
+        actor=actor,
+        to_status=Status.CANCELLED,
+        note=(reason or "").strip()[:500],
+    )

@@ -1,0 +1,34 @@
+"""The tax rates checkout applies: the one place the tax issue will replace with the
+regulator's dated tax rules. Until then, the country profile's defaults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+
+from marketplace.templatetags.money import NO_MINOR_UNIT
+from policy.profiles import PROFILES
+
+
+@dataclass(frozen=True)
+class TaxRates:
+    vat_rate: Decimal
+    withholding_rate: Decimal
+
+
+def tax_rates_in_force() -> TaxRates:
+    tax = PROFILES.get(settings.MARKETPLACE_COUNTRY, {}).get("tax", {})
+    return TaxRates(
+        vat_rate=tax.get("vat_rate", Decimal("0")),
+        withholding_rate=tax.get("withholding_rate", Decimal("0"))
+        if tax.get("withholding_active")
+        else Decimal("0"),
+    )
+
+
+def money_round(amount: Decimal) -> Decimal:
+    """Round to the currency's unit: whole rupiah, francs and dong; cents otherwise."""
+    unit = Decimal("1") if settings.MARKETPLACE_CURRENCY in NO_MINOR_UNIT else Decimal("0.01")
+    return amount.quantize(unit, rounding=ROUND_HALF_UP)
