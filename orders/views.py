@@ -1,8 +1,332 @@
-from django.shortcuts import render
+"""Cart, checkout, the buyer's orders and the cooperative's order queue.
 
+The anonymous cart is found through a random token kept in the session (it survives
+the session key change at login, when the cart is merged into the account's).
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from catalog.selectors import page_of
 from marketplace.roles import Role, role_required
+from orders import selectors
+from orders.forms import AddressForm, AddToCartForm, QuantityForm, ShipForm
+from orders.models import Order, SellerOrder
+from orders.services import cart as carts
+from orders.services import checkout, fulfilment
+from sellers.selectors import active_membership
+
+CART_TOKEN = "cart_token"  # noqa: S105 (a session key name, not a secret)
+CHECKOUT_KEY = "checkout"
+
+
+def _cart(request, *, create: bool = False):
+    token = request.session.get(CART_TOKEN)
+    if create and not request.user.is_authenticated and not token:
+        token = request.session[CART_TOKEN] = secrets.token_urlsafe(24)
+    return carts.cart_get(user=request.user, session_key=token, create=create)
+
+
+# --- Cart ---------------------------------------------------------------------------
+
+
+def cart(request):
+    groups = carts.cart_review(cart=_cart(request))
+    rows = [row for group in groups for row in group.rows]
+    return render(
+        request,
+        "orders/cart.html",
+        {
+            "groups": groups,
+            "total": sum((group.subtotal for group in groups), 0),
+            "buyable": bool(rows) and all(row.buyable for row in rows),
+        },
+    )
+
+
+@require_POST
+def cart_add(request):
+    form = AddToCartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a quantity from 1 to 1000."))
+        return redirect("orders:cart")
+    try:
+        carts.cart_add(
+            cart=_cart(request, create=True),
+            product_id=form.cleaned_data["product"],
+            quantity=form.cleaned_data["quantity"],
+        )
+    except carts.CartError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Added to your cart."))
+    return redirect("orders:cart")
+
+
+@require_POST
+def cart_update(request, line_id: int):
+    form = QuantityForm(request.POST)
+    current = _cart(request)
+    if current is None:
+        raise Http404
+    if not form.is_valid():
+        messages.error(request, _("Choose a quantity from 1 to 1000."))
+        return redirect("orders:cart")
+    try:
+        carts.cart_set_quantity(
+            cart=current, line_id=line_id, quantity=form.cleaned_data["quantity"]
+        )
+    except carts.CartError as exc:
+        messages.error(request, exc.message)
+    return redirect("orders:cart")
+
+
+@require_POST
+def cart_remove(request, line_id: int):
+    current = _cart(request)
+    if current is not None:
+        carts.cart_remove(cart=current, line_id=line_id)
+    return redirect("orders:cart")
+
+
+# --- Checkout -----------------------------------------------------------------------
+
+
+@role_required(Role.BUYER)
+def checkout_address(request):
+    current = _cart(request)
+    groups = carts.cart_review(cart=current)
+    if not groups:
+        messages.info(request, _("Your cart is empty."))
+        return redirect("orders:cart")
+    form = AddressForm(request.POST or None, initial=request.session.get(CHECKOUT_KEY))
+    if request.method == "POST" and form.is_valid():
+        request.session[CHECKOUT_KEY] = form.session_data()
+        return redirect("orders:checkout_review")
+    return render(request, "orders/checkout_address.html", {"form": form, "groups": groups})
+
+
+@role_required(Role.BUYER)
+def checkout_review(request):
+    data = request.session.get(CHECKOUT_KEY)
+    if not data:
+        return redirect("orders:checkout")
+    form = AddressForm(data)
+    if not form.is_valid():
+        return redirect("orders:checkout")
+    current = _cart(request)
+    groups = carts.cart_review(cart=current)
+    if not groups:
+        return redirect("orders:cart")
+    rows = [row for group in groups for row in group.rows]
+    return render(
+        request,
+        "orders/checkout_review.html",
+        {
+            "address": form.cleaned_data,
+            "payment_label": Order.Payment(form.cleaned_data["payment_method"]).label,
+            "groups": groups,
+            "total": sum((group.subtotal for group in groups), 0),
+            "buyable": all(row.buyable for row in rows),
+            "token": uuid.uuid4(),
+        },
+    )
+
+
+@role_required(Role.BUYER)
+@require_POST
+def checkout_place(request):
+    data = request.session.get(CHECKOUT_KEY)
+    form = AddressForm(data or None)
+    try:
+        token = uuid.UUID(request.POST.get("token", ""))
+    except ValueError:
+        token = None
+    if not data or not form.is_valid() or token is None:
+        messages.error(request, _("Your checkout expired; please check the details again."))
+        return redirect("orders:checkout")
+    current = _cart(request)
+    if current is None:
+        existing = Order.objects.filter(token=token, buyer=request.user).first()
+        if existing:
+            return redirect("orders:detail", existing.pk)
+        return redirect("orders:cart")
+    try:
+        order = checkout.checkout_complete(
+            buyer=request.user,
+            cart=current,
+            address=form.shipping_address(),
+            payment_method=form.cleaned_data["payment_method"],
+            token=token,
+        )
+    except checkout.CheckoutError as exc:
+        messages.error(request, exc.message)
+        for problem in exc.problems:
+            messages.error(request, problem)
+        return redirect("orders:cart")
+    request.session.pop(CHECKOUT_KEY, None)
+    messages.success(
+        request, _("Thank you: your order %(number)s is placed.") % {"number": order.number}
+    )
+    return redirect("orders:detail", order.pk)
+
+
+# --- The buyer's orders ---------------------------------------------------------------
 
 
 @role_required(Role.BUYER)
 def my_orders(request):
-    return render(request, "orders/my_orders.html", {})
+    page = page_of(selectors.buyer_orders(buyer=request.user), number=_page(request), size=20)
+    return render(request, "orders/my_orders.html", {"page": page})
+
+
+def _page(request) -> int:
+    try:
+        return int(request.GET.get("page", 1))
+    except ValueError:
+        return 1
+
+
+@role_required(Role.BUYER)
+def order_detail(request, pk: int):
+    order = selectors.buyer_order(buyer=request.user, order_id=pk)
+    return render(request, "orders/order_detail.html", {"order": order})
+
+
+@role_required(Role.BUYER)
+@require_POST
+def buyer_cancel(request, pk: int, part: int):
+    order = selectors.buyer_order(buyer=request.user, order_id=pk)
+    seller_order = get_object_or_404(SellerOrder, pk=part, order=order)
+    try:
+        fulfilment.seller_order_cancel(
+            seller_order=seller_order, actor=request.user, reason=request.POST.get("reason", "")
+        )
+    except fulfilment.FulfilmentError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("This part of your order is cancelled."))
+    return redirect("orders:detail", order.pk)
+
+
+# --- The cooperative's orders -------------------------------------------------------------
+
+
+def _cooperative(request):
+    membership = active_membership(user=request.user, session=request.session)
+    if membership is None:
+        raise PermissionDenied
+    return membership
+
+
+@role_required(Role.MEMBER)
+def seller_queue(request):
+    membership = _cooperative(request)
+    status = request.GET.get("status", "")
+    if status not in SellerOrder.Status.values:
+        status = ""
+    page = page_of(
+        selectors.cooperative_seller_orders(cooperative=membership.cooperative, status=status),
+        number=_page(request),
+        size=50,
+    )
+    return render(
+        request,
+        "orders/seller_queue.html",
+        {
+            "membership": membership,
+            "cooperative": membership.cooperative,
+            "page": page,
+            "status": status,
+            "statuses": SellerOrder.Status.choices,
+        },
+    )
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def seller_bulk_confirm(request):
+    membership = _cooperative(request)
+    ids = [int(i) for i in request.POST.getlist("seller_orders") if i.isdigit()][:200]
+    confirmed, refused = 0, 0
+    for seller_order in SellerOrder.objects.filter(
+        pk__in=ids, cooperative=membership.cooperative
+    ).order_by("pk"):
+        try:
+            with transaction.atomic():
+                fulfilment.seller_order_confirm(seller_order=seller_order, actor=request.user)
+            confirmed += 1
+        except fulfilment.FulfilmentError:
+            refused += 1
+    if confirmed:
+        messages.success(request, _("%(n)d order(s) confirmed.") % {"n": confirmed})
+    if refused:
+        messages.error(request, _("%(n)d order(s) could not be confirmed.") % {"n": refused})
+    return redirect("orders:seller_queue")
+
+
+SELLER_ACTIONS = {
+    "confirm": fulfilment.seller_order_confirm,
+    "deliver": fulfilment.seller_order_deliver,
+    "cash": fulfilment.seller_order_cash_received,
+}
+
+
+@role_required(Role.MEMBER)
+def seller_order(request, pk: int):
+    membership = _cooperative(request)
+    seller_order = selectors.cooperative_seller_order(
+        cooperative=membership.cooperative, seller_order_id=pk
+    )
+    ship_form = ShipForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action in SELLER_ACTIONS:
+                SELLER_ACTIONS[action](seller_order=seller_order, actor=request.user)
+            elif action == "ship" and ship_form.is_valid():
+                fulfilment.seller_order_ship(
+                    seller_order=seller_order, actor=request.user, **ship_form.cleaned_data
+                )
+            elif action == "cancel":
+                fulfilment.seller_order_cancel(
+                    seller_order=seller_order,
+                    actor=request.user,
+                    reason=request.POST.get("reason", ""),
+                )
+            else:
+                raise fulfilment.FulfilmentError(_("Choose an action."))
+        except fulfilment.FulfilmentError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The order is updated."))
+        return redirect("orders:seller_order", pk)
+    return render(
+        request,
+        "orders/seller_order.html",
+        {
+            "membership": membership,
+            "cooperative": membership.cooperative,
+            "seller_order": seller_order,
+            "ship_form": ship_form,
+        },
+    )
+
+
+@role_required(Role.MEMBER)
+def packing_slip(request, pk: int):
+    membership = _cooperative(request)
+    seller_order = selectors.cooperative_seller_order(
+        cooperative=membership.cooperative, seller_order_id=pk
+    )
+    return render(request, "orders/packing_slip.html", {"seller_order": seller_order})

@@ -1,0 +1,77 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+
+from marketplace.models import Province
+from orders.models import MAX_QUANTITY, Order
+from orders.services.checkout import ShippingAddress
+
+
+class AddToCartForm(forms.Form):
+    product = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=MAX_QUANTITY)
+
+
+class QuantityForm(forms.Form):
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=MAX_QUANTITY)
+
+
+class AddressForm(forms.Form):
+    name = forms.CharField(label=_("Full name"), max_length=150)
+    phone = forms.RegexField(
+        label=_("Phone"),
+        max_length=32,
+        regex=r"^\+?[0-9 ()-]{6,32}$",
+        error_messages={"invalid": _("Give a phone number: digits, spaces, + ( ) -.")},
+        help_text=_("The courier calls this number."),
+    )
+    country = LazyTypedChoiceField(label=_("Country"), choices=countries)
+    province = forms.ModelChoiceField(
+        label=_("Province"), queryset=Province.objects.none(), required=False
+    )
+    commune = forms.CharField(label=_("Commune or village"), max_length=120, required=False)
+    street = forms.CharField(label=_("Street and number"), max_length=250)
+    payment_method = forms.ChoiceField(
+        label=_("Payment"),
+        choices=Order.Payment.choices,
+        initial=Order.Payment.ON_DELIVERY,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].initial = settings.MARKETPLACE_COUNTRY
+        self.fields["province"].queryset = Province.objects.filter(
+            country=settings.MARKETPLACE_COUNTRY, is_active=True
+        ).order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("country") == settings.MARKETPLACE_COUNTRY and not data.get("province"):
+            self.add_error("province", _("Choose the province."))
+        return data
+
+    def session_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["province"] = data["province"].pk if data.get("province") else ""
+        return data
+
+    def shipping_address(self) -> ShippingAddress:
+        data = self.cleaned_data
+        return ShippingAddress(
+            name=data["name"],
+            phone=data["phone"],
+            country=data["country"],
+            province=data["province"].name if data.get("province") else "",
+            commune=data.get("commune", ""),
+            street=data["street"],
+        )
+
+
+class ShipForm(forms.Form):
+    carrier = forms.CharField(label=_("Carrier"), max_length=80, required=False)
+    tracking_reference = forms.CharField(
+        label=_("Tracking reference"), max_length=80, required=False
+    )
