@@ -14,7 +14,8 @@ from django.test.utils import override_settings
 from catalog.services.categories import category_ensure
 from marketplace.demo_catalog import demo_catalog_seed
 from marketplace.demo_images import document_upload, logo_upload
-from marketplace.models import Province
+from marketplace.demo_orders import demo_orders_seed
+from marketplace.models import Province, User
 from marketplace.services import provinces_seed, regulator_grant, user_ensure_verified
 from policy.services.listing_rules import rules_seed_defaults
 from sellers.models import Cooperative, Membership
@@ -250,7 +251,15 @@ class Command(BaseCommand):
             )
             for cooperative in Cooperative.objects.order_by("pk")
         )
-        self.stdout.write(f"Listing rules added: {new_rules}; products added: {new_products}")
+        new_orders = demo_orders_seed(
+            buyers=list(
+                User.objects.filter(email__in=[email for email, _ in BUYERS]).order_by("pk")
+            )
+        )
+        self.stdout.write(
+            f"Listing rules added: {new_rules}; products added: {new_products}; "
+            f"orders added: {new_orders}"
+        )
         self.stdout.write(f"Provinces added for {country}: {new_provinces}")
         self._print_logins()
 
