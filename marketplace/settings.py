@@ -229,6 +229,8 @@ MARKETPLACE_CURRENCY = env(
     "MARKETPLACE_CURRENCY", _COUNTRY_CURRENCY.get(MARKETPLACE_COUNTRY, "USD")
 ).upper()
 REGULATOR_GROUP = "regulator"
+# Days after delivery during which a buyer may ask to return lines.
+RETURN_WINDOW_DAYS = int(env("RETURN_WINDOW_DAYS", "14"))
 
 # --- Internationalisation -------------------------------------------------------
 LANGUAGE_CODE = env("LANGUAGE_CODE", "en")

@@ -234,3 +234,81 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class ReturnRequest(models.Model):
+    """A buyer asks, within the return window after delivery, to return lines."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        ACCEPTED = "accepted", _("Accepted")
+        REFUSED = "refused", _("Refused")
+
+    seller_order = models.ForeignKey(SellerOrder, on_delete=models.CASCADE, related_name="returns")
+    reason = models.TextField(_("reason"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    refund_amount = models.DecimalField(**MONEY, default=Decimal("0"))
+    restocked = models.BooleanField(default=False)
+    response = models.TextField(_("response"), blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(refund_amount__gte=0), name="refund_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"return {self.pk} of {self.seller_order_id}"
+
+
+class ReturnLine(models.Model):
+    return_request = models.ForeignKey(
+        ReturnRequest, on_delete=models.CASCADE, related_name="lines"
+    )
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="returns")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["order_line"], name="order_line_returned_once"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="return_quantity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} of line {self.order_line_id}"
+
+
+class Review(models.Model):
+    """A buyer's rating of a delivered product, once per order line; the cooperative
+    may reply once."""
+
+    order_line = models.OneToOneField(OrderLine, on_delete=models.CASCADE, related_name="review")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="reviews")
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+    )
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    text = models.TextField(_("review"), blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=5), name="review_rating_1_to_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5 for {self.product_id}"
