@@ -75,3 +75,49 @@ class ShipForm(forms.Form):
     tracking_reference = forms.CharField(
         label=_("Tracking reference"), max_length=80, required=False
     )
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you return it?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = list(lines)
+        for line in self.lines:
+            self.fields[f"qty-{line.pk}"] = forms.IntegerField(
+                label=line.title, min_value=0, max_value=line.quantity, required=False
+            )
+
+    def quantities(self) -> dict[int, int]:
+        return {
+            line.pk: self.cleaned_data.get(f"qty-{line.pk}") or 0
+            for line in self.lines
+            if self.cleaned_data.get(f"qty-{line.pk}")
+        }
+
+
+class ReturnDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("refuse", _("Refuse"))])
+    restock = forms.BooleanField(label=_("Put the items back in stock"), required=False)
+    response = forms.CharField(
+        label=_("Message to the buyer"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ReviewForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("Rating"),
+        coerce=int,
+        choices=[(n, str(n)) for n in range(5, 0, -1)],
+    )
+    text = forms.CharField(
+        label=_("Your review"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

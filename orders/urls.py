@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.my_orders, name="mine"),
     path("<int:pk>/", views.order_detail, name="detail"),
     path("<int:pk>/parts/<int:part>/cancel/", views.buyer_cancel, name="buyer_cancel"),
+    path("<int:pk>/parts/<int:part>/return/", views.return_create, name="return_create"),
+    path("lines/<int:line_id>/review/", views.review_create, name="review_create"),
     path("cart/", views.cart, name="cart"),
     path("cart/add/", views.cart_add, name="cart_add"),
     path("cart/lines/<int:line_id>/", views.cart_update, name="cart_update"),
@@ -19,4 +21,10 @@ urlpatterns = [
     path("selling/confirm/", views.seller_bulk_confirm, name="seller_bulk_confirm"),
     path("selling/<int:pk>/", views.seller_order, name="seller_order"),
     path("selling/<int:pk>/packing-slip/", views.packing_slip, name="packing_slip"),
+    path(
+        "selling/<int:pk>/returns/<int:return_pk>/",
+        views.return_decide,
+        name="return_decide",
+    ),
+    path("selling/reviews/<int:review_pk>/reply/", views.review_reply, name="review_reply"),
 ]

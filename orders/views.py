@@ -20,10 +20,18 @@ from django.views.decorators.http import require_POST
 from catalog.selectors import page_of
 from marketplace.roles import Role, role_required
 from orders import selectors
-from orders.forms import AddressForm, AddToCartForm, QuantityForm, ShipForm
-from orders.models import Order, SellerOrder
+from orders.forms import (
+    AddressForm,
+    AddToCartForm,
+    QuantityForm,
+    ReturnDecisionForm,
+    ReturnForm,
+    ReviewForm,
+    ShipForm,
+)
+from orders.models import Order, OrderLine, ReturnRequest, Review, SellerOrder
+from orders.services import aftersales, checkout, fulfilment
 from orders.services import cart as carts
-from orders.services import checkout, fulfilment
 from sellers.selectors import active_membership
 
 CART_TOKEN = "cart_token"  # noqa: S105 (a session key name, not a secret)
@@ -330,3 +338,104 @@ def packing_slip(request, pk: int):
         cooperative=membership.cooperative, seller_order_id=pk
     )
     return render(request, "orders/packing_slip.html", {"seller_order": seller_order})
+
+
+# --- After delivery: returns and reviews ---------------------------------------------------
+
+
+@role_required(Role.BUYER)
+@require_POST
+def return_create(request, pk: int, part: int):
+    order = selectors.buyer_order(buyer=request.user, order_id=pk)
+    seller_order = get_object_or_404(SellerOrder, pk=part, order=order)
+    form = ReturnForm(request.POST, lines=list(seller_order.lines.all()))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("orders:detail", order.pk)
+    try:
+        aftersales.return_request(
+            seller_order=seller_order,
+            buyer=request.user,
+            quantities=form.quantities(),
+            reason=form.cleaned_data["reason"],
+        )
+    except aftersales.AftersalesError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your return request is sent to the cooperative."))
+    return redirect("orders:detail", order.pk)
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def return_decide(request, pk: int, return_pk: int):
+    membership = _cooperative(request)
+    seller_order = selectors.cooperative_seller_order(
+        cooperative=membership.cooperative, seller_order_id=pk
+    )
+    request_ = get_object_or_404(ReturnRequest, pk=return_pk, seller_order=seller_order)
+    form = ReturnDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to accept or refuse the return."))
+        return redirect("orders:seller_order", pk)
+    try:
+        aftersales.return_decide(
+            return_request=request_,
+            actor=request.user,
+            accept=form.cleaned_data["decision"] == "accept",
+            restock_items=form.cleaned_data["restock"],
+            response=form.cleaned_data["response"],
+        )
+    except aftersales.AftersalesError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The return is decided; the buyer is told."))
+    return redirect("orders:seller_order", pk)
+
+
+@role_required(Role.BUYER)
+@require_POST
+def review_create(request, line_id: int):
+    line = get_object_or_404(
+        OrderLine.objects.select_related("seller_order__order"),
+        pk=line_id,
+        seller_order__order__buyer=request.user,
+    )
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give from 1 to 5 stars."))
+        return redirect("orders:detail", line.seller_order.order_id)
+    try:
+        aftersales.review_create(
+            order_line=line,
+            buyer=request.user,
+            rating=form.cleaned_data["rating"],
+            text=form.cleaned_data["text"],
+        )
+    except aftersales.AftersalesError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Thank you for your review."))
+    return redirect("orders:detail", line.seller_order.order_id)
+
+
+@role_required(Role.MEMBER)
+@require_POST
+def review_reply(request, review_pk: int):
+    membership = _cooperative(request)
+    review = get_object_or_404(
+        Review.objects.select_related("product", "order_line"),
+        pk=review_pk,
+        product__cooperative=membership.cooperative,
+    )
+    try:
+        aftersales.review_reply(
+            review=review, actor=request.user, reply=request.POST.get("reply", "")
+        )
+    except aftersales.AftersalesError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your reply is published."))
+    return redirect("orders:seller_order", review.order_line.seller_order_id)
