@@ -30,6 +30,7 @@ from catalog.models import Category, Product, ProductPhoto
 from catalog.pagecache import catalog_version
 from catalog.services import imports, photos, products
 from marketplace.roles import Role, role_required
+from orders.selectors import product_reviews
 from policy.models import Appeal, ListingDecision
 from policy.selectors import decision_history, latest_decisions
 from policy.services import listing_rules as policy
@@ -128,6 +129,7 @@ def product_detail(request, slug: str):
             "is_public": product.status == Product.Status.ACTIVE
             and product.cooperative.can_publish,
             "catalog_version": catalog_version(),
+            "reviews": SimpleLazyObject(lambda: product_reviews(product_id=product.pk)),
         },
     )
 

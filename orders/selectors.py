@@ -48,3 +48,23 @@ def cooperative_seller_order(*, cooperative, seller_order_id: int) -> SellerOrde
     if seller_order is None:
         raise Http404
     return seller_order
+
+
+def product_reviews(*, product_id: int, limit: int = 20) -> dict:
+    """The product's rating summary and latest reviews, in one query (the average and
+    count are window functions over all its reviews, computed before the LIMIT)."""
+    from django.db.models import Avg, Count, Window
+
+    from orders.models import Review
+
+    latest = list(
+        Review.objects.filter(product_id=product_id)
+        .select_related("buyer")
+        .annotate(average=Window(Avg("rating")), total=Window(Count("id")))
+        .order_by("-created_at", "-id")[:limit]
+    )
+    return {
+        "average": latest[0].average if latest else None,
+        "count": latest[0].total if latest else 0,
+        "latest": latest,
+    }

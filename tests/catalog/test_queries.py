@@ -18,7 +18,7 @@ MAX_QUERIES = {
     "browse": 3,
     "search": 3,
     "category": 5,
-    "product": 4,
+    "product": 5,
 }
 
 
