@@ -154,12 +154,17 @@ def checkout_review(request):
 @role_required(Role.BUYER)
 @require_POST
 def checkout_place(request):
-    data = request.session.get(CHECKOUT_KEY)
-    form = AddressForm(data or None)
     try:
         token = uuid.UUID(request.POST.get("token", ""))
     except ValueError:
         token = None
+    if token is not None:
+        # A second submission of a checkout that went through lands on its order.
+        placed = Order.objects.filter(token=token, buyer=request.user).first()
+        if placed is not None:
+            return redirect("orders:detail", placed.pk)
+    data = request.session.get(CHECKOUT_KEY)
+    form = AddressForm(data or None)
     if not data or not form.is_valid() or token is None:
         messages.error(request, _("Your checkout expired; please check the details again."))
         return redirect("orders:checkout")

@@ -91,6 +91,13 @@ def checkout_complete(
         raise CheckoutError(_("Choose a payment method."))
     try:
         return _place(buyer=buyer, cart=cart, address=address, payment=payment_method, token=token)
+    except CheckoutError:
+        # A parallel submission of the same checkout may have taken the stock first:
+        # its order is the answer to this one too.
+        existing = Order.objects.filter(token=token, buyer=buyer).first()
+        if existing is None:
+            raise
+        return existing
     except IntegrityError:
         # The same token committed by a parallel submission: that order is the answer.
         existing = Order.objects.filter(token=token, buyer=buyer).first()
@@ -107,7 +114,9 @@ def _place(*, buyer, cart: Cart, address: ShippingAddress, payment: str, token) 
     quantities = {line.product_id: line.quantity for line in lines}
     products = {
         p.pk: p
-        for p in Product.objects.select_for_update(of=("self",))
+        # NO KEY UPDATE: checkouts queue for each other on these rows, but other buyers'
+        # cart lines (foreign keys to them) still commit.
+        for p in Product.objects.select_for_update(of=("self",), no_key=True)
         .select_related("cooperative", "category")
         .filter(pk__in=quantities)
         .order_by("pk")

@@ -131,7 +131,11 @@ def seller_order_deliver(*, seller_order: SellerOrder, actor) -> SellerOrder:
 def seller_order_cash_received(*, seller_order: SellerOrder, actor) -> SellerOrder:
     """Pay on delivery: the cooperative confirms it received the money."""
     _require_seller(seller_order, actor)
-    locked = SellerOrder.objects.select_for_update().get(pk=seller_order.pk)
+    locked = (
+        SellerOrder.objects.select_for_update()
+        .select_related("order__buyer")
+        .get(pk=seller_order.pk)
+    )
     if locked.status != Status.DELIVERED:
         raise InvalidTransition(_("Cash is received once the parcel is delivered."))
     if locked.cash_received_at is None:
@@ -144,6 +148,7 @@ def seller_order_cash_received(*, seller_order: SellerOrder, actor) -> SellerOrd
             actor=actor,
             note=_("Payment received."),
         )
+        _announce(seller_order=locked, note=_("Payment received."))
     return locked
 
 

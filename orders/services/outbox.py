@@ -9,6 +9,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -56,16 +57,19 @@ def outbox_relay(*, limit: int = 200) -> int:
             .filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
             .order_by("created_at", "id")[:limit]
         )
+        delivered = []
         for email in batch:
             try:
                 send_mail(email.subject, email.body, None, email.to)
-            except Exception as exc:
+            except Exception as exc:  # any delivery failure is retried by a later relay
                 email.attempts += 1
                 email.last_error = f"{exc.__class__.__name__}: {exc}"[:1000]
                 email.save(update_fields=["attempts", "last_error"])
                 continue
-            email.sent_at = timezone.now()
-            email.attempts += 1
-            email.save(update_fields=["sent_at", "attempts"])
-            sent += 1
+            delivered.append(email.pk)
+        if delivered:
+            OutgoingEmail.objects.filter(pk__in=delivered).update(
+                sent_at=timezone.now(), attempts=F("attempts") + 1
+            )
+        sent = len(delivered)
     return sent

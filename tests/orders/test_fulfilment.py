@@ -1,0 +1,341 @@
+"""A seller order's life: placed, confirmed, shipped, delivered, cash received; each move
+recorded with its actor and announced to the buyer and the cooperative's managers; the
+moves the rules forbid refused with nothing changed; cancellation returning the stock
+exactly; nobody but the buyer and the cooperative touching an order part."""
+
+import threading
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from catalog.models import Product
+from orders.models import OutgoingEmail, SellerOrder, SellerOrderStatusChange
+from orders.services.fulfilment import (
+    InvalidTransition,
+    NotAllowed,
+    seller_order_cancel,
+    seller_order_cash_received,
+    seller_order_confirm,
+    seller_order_deliver,
+    seller_order_ship,
+)
+from tests.factories import MembershipFactory, UserFactory
+from tests.orders.conftest import stock_of
+
+pytestmark = pytest.mark.django_db
+Status = SellerOrder.Status
+
+
+@dataclass
+class Placed:
+    buyer: object
+    alpha: object
+    beta: object
+    basket: Product
+    mat: Product
+    pot: Product
+    part: SellerOrder  # alpha's part
+    other_part: SellerOrder  # beta's part
+
+
+@pytest.fixture
+def placed(buyer, cooperative, make_product, place):
+    """The buyer's order: 3 baskets and 2 mats from Alpha, 1 pot from Beta (10 of each
+    in stock before)."""
+    alpha, beta = cooperative("Koperasi Alpha"), cooperative("Koperasi Beta")
+    basket = make_product(cooperative=alpha, title="Rattan basket", price=Decimal("50000"))
+    mat = make_product(cooperative=alpha, title="Pandan mat", price=Decimal("20000"))
+    pot = make_product(cooperative=beta, title="Clay pot", price=Decimal("30000"))
+    order = place(buyer, {basket: 3, mat: 2, pot: 1})
+    parts = {so.cooperative_id: so for so in order.seller_orders.all()}
+    OutgoingEmail.objects.all().delete()  # the order's own emails: see test_outbox
+    return Placed(buyer, alpha, beta, basket, mat, pot, parts[alpha.pk], parts[beta.pk])
+
+
+def _trail(part):
+    return [
+        (c.from_status, c.to_status, c.actor)
+        for c in SellerOrderStatusChange.objects.filter(seller_order=part)
+    ]
+
+
+def _state(placed):
+    """What a refused move must leave as it was."""
+    parts = SellerOrder.objects.filter(pk__in=[placed.part.pk, placed.other_part.pk])
+    return {
+        "parts": sorted(
+            parts.values_list(
+                "pk", "status", "carrier", "tracking_reference", "cash_received_at", "updated_at"
+            )
+        ),
+        "changes": SellerOrderStatusChange.objects.count(),
+        "emails": OutgoingEmail.objects.count(),
+        "stock": dict(Product.objects.values_list("pk", "stock")),
+    }
+
+
+def _emails():
+    return list(OutgoingEmail.objects.order_by("id").values_list("to", "subject", "body"))
+
+
+def _assert_announced(placed, status_label, *, since=0):
+    emails = _emails()[since:]
+    recipients = sorted(tuple(to) for to, _subject, _body in emails)
+    assert recipients == sorted([(placed.buyer.email,), (placed.alpha.manager.email,)])
+    for _to, subject, body in emails:
+        assert status_label in subject
+        assert f"is now: {status_label}" in body
+    return emails
+
+
+def test_an_order_part_goes_from_placed_to_cash_received_recorded_and_announced(placed):
+    part, alpha = placed.part, placed.alpha
+
+    seller_order_confirm(seller_order=part, actor=alpha.member)
+    part.refresh_from_db()
+    assert part.status == Status.CONFIRMED
+    _assert_announced(placed, "Confirmed")
+    sent = len(_emails())
+
+    seller_order_ship(
+        seller_order=part, actor=alpha.manager, carrier=" JNE ", tracking_reference="JNE-0042 "
+    )
+    part.refresh_from_db()
+    assert (part.status, part.carrier, part.tracking_reference) == (
+        Status.SHIPPED,
+        "JNE",
+        "JNE-0042",
+    )
+    shipped = _assert_announced(placed, "Shipped", since=sent)
+    assert all("Carrier: JNE, tracking: JNE-0042" in body for _to, _s, body in shipped)
+    sent = len(_emails())
+
+    seller_order_deliver(seller_order=part, actor=alpha.member)
+    part.refresh_from_db()
+    assert part.status == Status.DELIVERED
+    _assert_announced(placed, "Delivered", since=sent)
+
+    seller_order_cash_received(seller_order=part, actor=alpha.manager)
+    part.refresh_from_db()
+    assert part.status == Status.DELIVERED and part.cash_received_at is not None
+
+    assert _trail(part) == [
+        ("", Status.PLACED, placed.buyer),
+        (Status.PLACED, Status.CONFIRMED, alpha.member),
+        (Status.CONFIRMED, Status.SHIPPED, alpha.manager),
+        (Status.SHIPPED, Status.DELIVERED, alpha.member),
+        (Status.DELIVERED, Status.DELIVERED, alpha.manager),
+    ]
+    assert SellerOrderStatusChange.objects.filter(seller_order=part).last().note == (
+        "Payment received."
+    )
+    # Beta's part of the same order is its own business.
+    placed.other_part.refresh_from_db()
+    assert placed.other_part.status == Status.PLACED
+    assert len(_trail(placed.other_part)) == 1
+
+
+def test_cash_received_is_announced_to_the_buyer_and_the_managers(placed):
+    """Every step of the part's life is announced, the last one (the cooperative has the
+    money) included."""
+    part, alpha = placed.part, placed.alpha
+    seller_order_confirm(seller_order=part, actor=alpha.manager)
+    seller_order_ship(seller_order=part, actor=alpha.manager)
+    seller_order_deliver(seller_order=part, actor=alpha.manager)
+    sent = len(_emails())
+    seller_order_cash_received(seller_order=part, actor=alpha.manager)
+    recipients = sorted(tuple(to) for to, _subject, _body in _emails()[sent:])
+    assert recipients == sorted([(placed.buyer.email,), (alpha.manager.email,)])
+
+
+def test_cash_received_twice_is_recorded_once(placed):
+    part, alpha = placed.part, placed.alpha
+    for move in (seller_order_confirm, seller_order_ship, seller_order_deliver):
+        move(seller_order=part, actor=alpha.manager)
+    first = seller_order_cash_received(seller_order=part, actor=alpha.manager).cash_received_at
+    again = seller_order_cash_received(seller_order=part, actor=alpha.member).cash_received_at
+    assert again == first
+    assert len(_trail(part)) == 5
+
+
+# --- Moves the rules forbid ------------------------------------------------------------------
+
+
+def _confirm(p):
+    seller_order_confirm(seller_order=p.part, actor=p.alpha.manager)
+
+
+def _ship(p):
+    seller_order_ship(seller_order=p.part, actor=p.alpha.manager, carrier="JNE")
+
+
+def _deliver(p):
+    seller_order_deliver(seller_order=p.part, actor=p.alpha.manager)
+
+
+def _cash(p):
+    seller_order_cash_received(seller_order=p.part, actor=p.alpha.manager)
+
+
+def _seller_cancel(p):
+    seller_order_cancel(seller_order=p.part, actor=p.alpha.manager, reason="No more stock")
+
+
+def _buyer_cancel(p):
+    seller_order_cancel(seller_order=p.part, actor=p.buyer, reason="Changed my mind")
+
+
+ILLEGAL = {
+    # name: (moves made first, the refused move)
+    "ship before confirming": ([], _ship),
+    "deliver before shipping": ([], _deliver),
+    "deliver a confirmed part": ([_confirm], _deliver),
+    "confirm twice": ([_confirm], _confirm),
+    "confirm a shipped part": ([_confirm, _ship], _confirm),
+    "ship twice": ([_confirm, _ship], _ship),
+    "buyer cancels after shipping": ([_confirm, _ship], _buyer_cancel),
+    "seller cancels after shipping": ([_confirm, _ship], _seller_cancel),
+    "cancel after delivery": ([_confirm, _ship, _deliver], _seller_cancel),
+    "deliver twice": ([_confirm, _ship, _deliver], _deliver),
+    "cash before delivery": ([_confirm, _ship], _cash),
+    "confirm a cancelled part": ([_buyer_cancel], _confirm),
+    "cancel twice": ([_buyer_cancel], _seller_cancel),
+    "ship a cancelled part": ([_seller_cancel], _ship),
+}
+
+
+@pytest.mark.parametrize("case", list(ILLEGAL))
+def test_a_move_the_rules_forbid_is_refused_and_changes_nothing(placed, case):
+    before_moves, refused = ILLEGAL[case]
+    for move in before_moves:
+        move(placed)
+    before = _state(placed)
+    with pytest.raises(InvalidTransition) as raised:
+        refused(placed)
+    assert raised.value.message
+    assert _state(placed) == before
+
+
+def test_the_refusal_says_where_the_part_stands(placed):
+    _confirm(placed)
+    _ship(placed)
+    with pytest.raises(InvalidTransition) as raised:
+        _buyer_cancel(placed)
+    assert raised.value.message == "An order part that is shipped cannot become cancelled."
+
+
+# --- Cancellation ----------------------------------------------------------------------------
+
+
+def test_the_buyer_cancelling_a_part_returns_its_stock_exactly(placed):
+    assert (stock_of(placed.basket), stock_of(placed.mat), stock_of(placed.pot)) == (7, 8, 9)
+    seller_order_cancel(seller_order=placed.part, actor=placed.buyer, reason=" Changed my mind ")
+    placed.part.refresh_from_db()
+    assert placed.part.status == Status.CANCELLED
+    assert (stock_of(placed.basket), stock_of(placed.mat), stock_of(placed.pot)) == (10, 10, 9)
+    change = SellerOrderStatusChange.objects.filter(seller_order=placed.part).last()
+    assert (change.from_status, change.to_status, change.actor, change.note) == (
+        Status.PLACED,
+        Status.CANCELLED,
+        placed.buyer,
+        "Changed my mind",
+    )
+    _assert_announced(placed, "Cancelled")
+    placed.other_part.refresh_from_db()
+    assert placed.other_part.status == Status.PLACED
+
+
+def test_the_cooperative_cancelling_a_confirmed_part_returns_its_stock_exactly(placed):
+    _confirm(placed)
+    seller_order_cancel(seller_order=placed.part, actor=placed.alpha.member, reason="Flooded")
+    assert (stock_of(placed.basket), stock_of(placed.mat), stock_of(placed.pot)) == (10, 10, 9)
+
+
+def test_cancelling_returns_stock_onto_what_was_restocked_since(placed):
+    Product.objects.filter(pk=placed.basket.pk).update(stock=100)
+    _seller_cancel(placed)
+    assert stock_of(placed.basket) == 103
+
+
+def test_a_line_whose_product_was_deleted_is_skipped_by_the_restock(placed):
+    placed.mat.delete()
+    _buyer_cancel(placed)
+    assert stock_of(placed.basket) == 10
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_buyer_and_cooperative_cancelling_at_once_return_the_stock_once(placed):
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def cancel(actor):
+        def run():
+            try:
+                barrier.wait(timeout=30)
+                seller_order_cancel(seller_order=placed.part, actor=actor)
+                outcomes.append("cancelled")
+            except InvalidTransition:
+                outcomes.append("refused")
+            except Exception as exc:
+                outcomes.append(repr(exc))
+            finally:
+                connection.close()
+
+        return run
+
+    threads = [threading.Thread(target=cancel(a)) for a in (placed.buyer, placed.alpha.manager)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["cancelled", "refused"]
+    assert (stock_of(placed.basket), stock_of(placed.mat)) == (10, 10)
+    assert SellerOrderStatusChange.objects.filter(to_status=Status.CANCELLED).count() == 1
+
+
+# --- Who may ------------------------------------------------------------------------------
+
+
+def _other_coop_member(p):
+    return MembershipFactory(cooperative=p.beta).user
+
+
+OUTSIDERS = {
+    "the other cooperative's manager": lambda p: p.beta.manager,
+    "the other cooperative's member": _other_coop_member,
+    "another buyer": lambda p: UserFactory(),
+}
+SELLER_MOVES = {
+    "confirm": lambda p, actor: seller_order_confirm(seller_order=p.part, actor=actor),
+    "ship": lambda p, actor: seller_order_ship(seller_order=p.part, actor=actor),
+    "deliver": lambda p, actor: seller_order_deliver(seller_order=p.part, actor=actor),
+    "cash": lambda p, actor: seller_order_cash_received(seller_order=p.part, actor=actor),
+    "cancel": lambda p, actor: seller_order_cancel(seller_order=p.part, actor=actor),
+}
+
+
+@pytest.mark.parametrize("who", list(OUTSIDERS))
+@pytest.mark.parametrize("move", list(SELLER_MOVES))
+def test_an_outsider_cannot_move_an_order_part(placed, who, move):
+    actor = OUTSIDERS[who](placed)
+    if move in {"ship", "deliver", "cash"}:  # so that only the actor is wrong
+        _confirm(placed)
+    if move in {"deliver", "cash"}:
+        _ship(placed)
+    if move == "cash":
+        _deliver(placed)
+    before = _state(placed)
+    with pytest.raises(NotAllowed):
+        SELLER_MOVES[move](placed, actor)
+    assert _state(placed) == before
+
+
+@pytest.mark.parametrize("move", ["confirm", "ship", "deliver", "cash"])
+def test_the_buyer_can_only_cancel(placed, move):
+    before = _state(placed)
+    with pytest.raises(NotAllowed):
+        SELLER_MOVES[move](placed, placed.buyer)
+    assert _state(placed) == before
