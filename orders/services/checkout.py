@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from catalog.models import Product
 from catalog.pagecache import catalog_changed
 from orders.models import Cart, Order, OrderLine, SellerOrder, SellerOrderStatusChange
+from orders.payments import payment_provider
 from orders.services.outbox import emails_queue
 from orders.taxes import money_round, tax_rates_in_force
 from policy.services.listing_rules import listings_decide
@@ -162,7 +163,6 @@ def _place(*, buyer, cart: Cart, address: ShippingAddress, payment: str, token) 
         buyer=buyer,
         token=token,
         payment_method=payment,
-        paid_at=now if payment == Order.Payment.SANDBOX else None,
         ship_name=address.name,
         ship_phone=address.phone,
         ship_country=address.country,
@@ -218,6 +218,7 @@ def _place(*, buyer, cart: Cart, address: ShippingAddress, payment: str, token) 
         order.subtotal += seller_order.subtotal
         order.vat_total += seller_order.vat
     order.total = order.subtotal + order.vat_total
+    order.paid_at = payment_provider(payment).charge(order=order).paid_at
     order.save()
     for seller_order in seller_orders:
         seller_order.order = order
