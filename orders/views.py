@@ -145,6 +145,8 @@ def checkout_review(request):
             "payment_label": Order.Payment(form.cleaned_data["payment_method"]).label,
             "groups": groups,
             "total": sum((group.subtotal for group in groups), 0),
+            "vat": sum((group.vat for group in groups), 0),
+            "grand_total": sum((group.subtotal + group.vat for group in groups), 0),
             "buyable": all(row.buyable for row in rows),
             "token": uuid.uuid4(),
         },

@@ -8,6 +8,7 @@ Object ids in the URLs belong to cooperative A.
 """
 
 import io
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -18,6 +19,14 @@ from PIL import Image
 from catalog.services.categories import category_ensure
 from catalog.services.photos import photo_add
 from catalog.services.products import product_create, product_publish
+from orders.services.aftersales import return_request, review_create
+from orders.services.cart import cart_add, cart_get
+from orders.services.checkout import ShippingAddress, checkout_complete
+from orders.services.fulfilment import (
+    seller_order_confirm,
+    seller_order_deliver,
+    seller_order_ship,
+)
 from policy.models import ListingDecision, ListingRule
 from policy.services.listing_rules import appeal_file, rules_seed_defaults
 from sellers.models import Invitation, Membership
@@ -50,6 +59,11 @@ REGULATORS = _expect(anonymous=LOGIN, default=403, regulator=200)
 # A workspace action on one of A's products: done (and redirected) for A's members;
 # B's manager works in B, where the product does not exist.
 ON_A_PRODUCT = {**MEMBERS, "member": 302, "manager": 302, "other_manager": 404}
+# The buyer's own order (one part from A): everyone else gets 404, never a hint.
+BUYERS_OWN = _expect(anonymous=LOGIN, default=404, buyer=200)
+# One of A's order parts, from A's order pages: B's manager works in B, where it is not.
+ON_A_ORDER = {**MEMBERS, "other_manager": 404}
+ON_A_ORDER_ACTION = {**MEMBERS, "member": 302, "manager": 302, "other_manager": 404}
 
 
 def _product_a(w):
@@ -119,6 +133,54 @@ MATRIX = {
     "catalog:photo_move": ("post", _photo_a, ON_A_PRODUCT),
     "catalog:photo_main": ("post", _photo_a, ON_A_PRODUCT),
     "catalog:photo_delete": ("post", _photo_a, ON_A_PRODUCT),
+    # Cart pages are public; an action redirects to the cart.
+    "orders:cart": ("get", None, PUBLIC),
+    "orders:cart_add": ("post", None, _expect(default=302)),
+    # The buyer's own line; a visitor without a cart has no line to change (404); the
+    # buyer's update and anyone's removal (which only ever removes from their own cart)
+    # end on the cart page.
+    "orders:cart_update": (
+        "post",
+        lambda w: {"line_id": w["cart_line"].pk},
+        _expect(default=404, buyer=302),
+    ),
+    "orders:cart_remove": ("post", lambda w: {"line_id": w["cart_line"].pk}, _expect(default=302)),
+    # Checkout needs an account; an empty cart (everyone but the buyer) goes back to the
+    # cart, and review and place without the address step go back to the address.
+    "orders:checkout": ("get", None, _expect(anonymous=LOGIN, default=302, buyer=200)),
+    "orders:checkout_review": ("get", None, _expect(anonymous=LOGIN, default=302)),
+    "orders:checkout_place": ("post", None, _expect(anonymous=LOGIN, default=302)),
+    "orders:detail": ("get", lambda w: {"pk": w["order"].pk}, BUYERS_OWN),
+    "orders:buyer_cancel": (
+        "post",
+        lambda w: {"pk": w["order"].pk, "part": w["seller_order_a"].pk},
+        {**BUYERS_OWN, "buyer": 302},
+    ),
+    "orders:return_create": (
+        "post",
+        lambda w: {"pk": w["delivered"].pk, "part": w["delivered_a"].pk},
+        {**BUYERS_OWN, "buyer": 302},
+    ),
+    "orders:review_create": (
+        "post",
+        lambda w: {"line_id": w["delivered_line"].pk},
+        {**BUYERS_OWN, "buyer": 302},
+    ),
+    "orders:seller_queue": ("get", None, MEMBERS),
+    # B's manager may post A's ids: they are ignored (B's queue), hence 302 too.
+    "orders:seller_bulk_confirm": (
+        "post",
+        None,
+        {**MEMBERS, "member": 302, "manager": 302, "other_manager": 302},
+    ),
+    "orders:seller_order": ("get", lambda w: {"pk": w["seller_order_a"].pk}, ON_A_ORDER),
+    "orders:packing_slip": ("get", lambda w: {"pk": w["seller_order_a"].pk}, ON_A_ORDER),
+    "orders:return_decide": (
+        "post",
+        lambda w: {"pk": w["delivered_a"].pk, "return_pk": w["return_a"].pk},
+        ON_A_ORDER_ACTION,
+    ),
+    "orders:review_reply": ("post", lambda w: {"review_pk": w["review_a"].pk}, ON_A_ORDER_ACTION),
     "policy:rules": ("get", None, REGULATORS),
     "policy:rule_create": ("get", None, REGULATORS),
     "policy:rule_edit": ("get", lambda w: {"pk": w["rule"].pk}, REGULATORS),
@@ -191,6 +253,50 @@ def _catalog_of(cooperative, actor):
     }
 
 
+def _checkout(buyer, product):
+    cart = cart_get(user=buyer, create=True)
+    cart_add(cart=cart, product_id=product.pk, quantity=1)
+    return checkout_complete(
+        buyer=buyer,
+        cart=cart,
+        address=ShippingAddress(
+            name="Siti Rahayu",
+            phone="+62 812 3456 7890",
+            country="ID",
+            province="Jawa Barat",
+            commune="",
+            street="Jl. Merdeka 12",
+        ),
+        payment_method="on_delivery",
+        token=uuid.uuid4(),
+    )
+
+
+def _orders_of(buyer, product, manager):
+    """The buyer's orders of one unit of A's product (so one part each, A's): one just
+    placed; one delivered, with a return asked for and a review; and one more unit of the
+    product left in the buyer's cart."""
+    order = _checkout(buyer, product)
+    delivered = _checkout(buyer, product)
+    part = delivered.seller_orders.get()
+    for move in (seller_order_confirm, seller_order_ship, seller_order_deliver):
+        move(seller_order=part, actor=manager)
+    line = part.lines.get()
+    line_left = cart_add(cart=cart_get(user=buyer), product_id=product.pk, quantity=1)
+    return {
+        "order": order,
+        "seller_order_a": order.seller_orders.get(),
+        "cart_line": line_left,
+        "delivered": delivered,
+        "delivered_a": part,
+        "delivered_line": line,
+        "return_a": return_request(
+            seller_order=part, buyer=buyer, quantities={line.pk: 1}, reason="Cracked"
+        ),
+        "review_a": review_create(order_line=line, buyer=buyer, rating=4, text="Sturdy pot."),
+    }
+
+
 @pytest.fixture
 def world():
     coop_a = CooperativeFactory(country="CN", province=None, region="Guangdong")
@@ -204,15 +310,18 @@ def world():
     invitation = Invitation.objects.create(
         cooperative=coop_a, email="invitee@example.test", invited_by=manager_a.user
     )
+    catalog = _catalog_of(coop_a, manager_a.user)
+    buyer = UserFactory()
     return {
         "coop_a": coop_a,
         "manager_a_membership": manager_a,
         "member_a": member_a,
         "invitation_a": invitation,
-        **_catalog_of(coop_a, manager_a.user),
+        **catalog,
+        **_orders_of(buyer, catalog["product_a"], manager_a.user),
         "users": {
             "anonymous": None,
-            "buyer": UserFactory(),
+            "buyer": buyer,
             "member": member_a.user,
             "manager": manager_a.user,
             "other_manager": manager_b.user,
@@ -228,6 +337,11 @@ POST_BODIES = {
     "catalog:product_stock": lambda w: {"set_to": "7"},
     "catalog:product_appeal": lambda w: {"decision": w["decision_a"].pk, "statement": "Again"},
     "catalog:photo_move": lambda w: {"direction": "down"},
+    "orders:cart_add": lambda w: {"product": w["product_a"].pk, "quantity": "1"},
+    "orders:cart_update": lambda w: {"quantity": "2"},
+    "orders:seller_bulk_confirm": lambda w: {"seller_orders": [w["seller_order_a"].pk]},
+    "orders:return_decide": lambda w: {"decision": "accept", "restock": "on", "response": ""},
+    "orders:review_reply": lambda w: {"reply": "Thank you!"},
 }
 
 CASES = [(name, visitor) for name in MATRIX for visitor in VISITORS]

@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from catalog.selectors import visible_products
+from marketplace.templatetags.money import money
 from orders.models import MAX_QUANTITY, Cart, CartLine
+from orders.taxes import money_round, tax_rates_in_force
 from policy.services.listing_rules import listings_decide
 
 
@@ -130,6 +132,14 @@ class CartGroup:
     def subtotal(self) -> Decimal:
         return sum((row.total for row in self.rows if row.buyable), Decimal("0"))
 
+    @property
+    def vat(self) -> Decimal:
+        """VAT as checkout will compute it: per line, rounded to the currency's unit."""
+        rate = tax_rates_in_force().vat_rate
+        return sum(
+            (money_round(row.total * rate) for row in self.rows if row.buyable), Decimal("0")
+        )
+
 
 def cart_review(*, cart: Cart | None) -> list[CartGroup]:
     """The cart grouped by cooperative, each line checked again now: still for sale,
@@ -167,7 +177,7 @@ def cart_review(*, cart: Cart | None) -> list[CartGroup]:
         if product.price != line.unit_price_seen:
             row.notes.append(
                 _("The price changed since you added it (it was %(old)s).")
-                % {"old": line.unit_price_seen}
+                % {"old": money(line.unit_price_seen)}
             )
         groups.setdefault(
             product.cooperative_id, CartGroup(cooperative=product.cooperative, rows=[])

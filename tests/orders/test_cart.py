@@ -294,9 +294,7 @@ def test_the_review_flags_stock_that_ran_out_or_short(buyer, make_product, cart_
     assert rows[enough.pk].buyable
 
 
-def test_the_review_says_when_the_price_changed_since_it_was_added(
-    buyer, make_product, cart_with
-):
+def test_the_review_says_when_the_price_changed_since_it_was_added(buyer, make_product, cart_with):
     product = make_product(price=Decimal("150000"))
     cart = cart_with(buyer, {product: 2})
     product_update(

@@ -32,9 +32,7 @@ def two_coop_order(buyer, cooperative, make_product, place):
     return order, alpha, beta
 
 
-def test_checkout_writes_an_email_to_the_buyer_and_one_to_each_cooperative(
-    buyer, two_coop_order
-):
+def test_checkout_writes_an_email_to_the_buyer_and_one_to_each_cooperative(buyer, two_coop_order):
     order, alpha, beta = two_coop_order
     emails = {tuple(e.to): e for e in OutgoingEmail.objects.all()}
     assert set(emails) == {(buyer.email,), (alpha.manager.email,), (beta.manager.email,)}
@@ -138,7 +136,9 @@ def test_an_email_that_keeps_failing_is_given_up_after_the_last_attempt(monkeypa
 
 
 def test_an_email_already_sent_is_never_sent_again():
-    OutgoingEmail.objects.create(to=["a@example.test"], subject="s", body="b", sent_at=timezone.now())
+    OutgoingEmail.objects.create(
+        to=["a@example.test"], subject="s", body="b", sent_at=timezone.now()
+    )
     assert outbox_relay() == 0
     assert mail.outbox == []
 

@@ -79,7 +79,9 @@ def orders(shop, buyer, place):
 def test_the_product_page_form_adds_to_the_cart(client, shop):
     basket = shop["basket"]
     page = client.get(reverse("catalog:product", kwargs={"slug": basket.slug})).content.decode()
-    form = re.search(r'<form method="post" action="([^"]+)" class="buy-box">(.*?)</form>', page, re.S)
+    form = re.search(
+        r'<form method="post" action="([^"]+)" class="buy-box">(.*?)</form>', page, re.S
+    )
     assert form and form.group(1) == reverse("orders:cart_add")
     assert f'name="product" value="{basket.pk}"' in form.group(2)
     assert 'name="quantity"' in form.group(2)
@@ -480,6 +482,20 @@ def test_bulk_confirm_only_touches_the_members_own_cooperative(client, shop, ord
 
 
 @pytest.mark.parametrize(
+    "tampered", ["\u00b2", "\u0663", "1\u00b9"], ids=["sup2", "arabic3", "sup1"]
+)
+def test_bulk_confirm_ignores_ids_that_only_look_like_digits(client, shop, orders, tampered):
+    """``str.isdigit`` is true for "²" or "٣" but ``int()`` refuses some of them: a
+    tampered id must be ignored like any other, not crash the page."""
+    client.force_login(shop["alpha"].member)
+    ids = [str(orders["my_alpha"].pk), tampered]
+    response = client.post(reverse("orders:seller_bulk_confirm"), {"seller_orders": ids})
+    assert response.status_code == 302
+    orders["my_alpha"].refresh_from_db()
+    assert orders["my_alpha"].status == Status.CONFIRMED
+
+
+@pytest.mark.parametrize(
     ("action", "message"),
     [
         ("ship", "An order part that is placed cannot become shipped."),
@@ -489,7 +505,9 @@ def test_bulk_confirm_only_touches_the_members_own_cooperative(client, shop, ord
         ("", "Choose an action."),
     ],
 )
-def test_an_illegal_action_gives_an_error_and_changes_nothing(client, shop, orders, action, message):
+def test_an_illegal_action_gives_an_error_and_changes_nothing(
+    client, shop, orders, action, message
+):
     part = orders["my_alpha"]
     client.force_login(shop["alpha"].manager)
     url = reverse("orders:seller_order", args=[part.pk])
