@@ -272,7 +272,9 @@ def seller_queue(request):
 @require_POST
 def seller_bulk_confirm(request):
     membership = _cooperative(request)
-    ids = [int(i) for i in request.POST.getlist("seller_orders") if i.isdigit()][:200]
+    # isascii: "²" passes isdigit() but not int().
+    ids = [int(i) for i in request.POST.getlist("seller_orders") if i.isascii() and i.isdigit()]
+    ids = ids[:200]
     confirmed, refused = 0, 0
     for seller_order in SellerOrder.objects.filter(
         pk__in=ids, cooperative=membership.cooperative

@@ -304,5 +304,5 @@ def test_the_review_says_when_the_price_changed_since_it_was_added(buyer, make_p
     )
     row = _rows(cart)[product.pk]
     assert row.buyable  # a new price is news, not a reason to refuse the line
-    assert len(row.notes) == 1 and "150000" in row.notes[0]
+    assert len(row.notes) == 1 and "150,000" in row.notes[0]  # shown as money
     assert row.total == Decimal("350000")
