@@ -47,7 +47,9 @@ if [[ -z "${DATABASE_URL:-}" ]]; then
 fi
 
 set +e
-"$PY" -m pytest "$@"
+# Two test processes (the machine's two cores); each has its own test database and
+# Redis database. PYTEST_WORKERS=0 runs them in this process.
+"$PY" -m pytest -n "${PYTEST_WORKERS:-2}" "$@"
 status=$?
 set -e
 if [[ $status -eq 5 ]]; then
