@@ -25,7 +25,16 @@ from sellers.models import Membership
 
 NAMESPACE = uuid.UUID("6f1c1e9a-3f55-4c1e-9d43-6c0de5a1a2b7")
 # The status each demo order's parts are taken to, in turn.
-JOURNEYS = ["delivered", "delivered", "shipped", "confirmed", "placed", "cancelled", "paid"]
+JOURNEYS = [
+    "delivered",
+    "delivered",
+    "shipped",
+    "confirmed",
+    "placed",
+    "cancelled",
+    "paid",
+    "on_hold",
+]
 
 
 def demo_orders_seed(*, buyers: list, count: int = 120) -> int:
@@ -86,6 +95,11 @@ def demo_orders_seed(*, buyers: list, count: int = 120) -> int:
 def _walk(seller_order: SellerOrder, manager, journey: str) -> None:
     if journey == "cancelled":
         fulfilment.seller_order_cancel(seller_order=seller_order, actor=manager, reason="Demo")
+        return
+    if journey == "on_hold":
+        fulfilment.seller_order_hold(
+            seller_order=seller_order, reason="Demo: a product of this order is under recall."
+        )
         return
     steps = ["confirmed", "shipped", "delivered"]
     target = "delivered" if journey == "paid" else journey

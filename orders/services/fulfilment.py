@@ -164,3 +164,29 @@ def seller_order_cancel(*, seller_order: SellerOrder, actor, reason: str = "") -
         to_status=Status.CANCELLED,
         note=(reason or "").strip()[:500],
     )
+
+
+@transaction.atomic
+def seller_order_hold(*, seller_order: SellerOrder, reason: str, actor=None) -> SellerOrder:
+    """Stop an unshipped order part (a product in it is recalled) until its cooperative
+    cancels it or confirms it again."""
+    return _transition(
+        seller_order=seller_order, actor=actor, to_status=Status.ON_HOLD, note=reason
+    )
+
+
+@transaction.atomic
+def seller_orders_hold_for_recall(*, product_id: int, reason: str, actor=None) -> int:
+    """Put on hold every unshipped order part holding a recalled product, for its
+    cooperative to cancel or resolve; returns how many. The recall service calls this."""
+    held = 0
+    for seller_order in (
+        SellerOrder.objects.filter(
+            status__in=[Status.PLACED, Status.CONFIRMED], lines__product_id=product_id
+        )
+        .distinct()
+        .order_by("pk")
+    ):
+        seller_order_hold(seller_order=seller_order, reason=reason, actor=actor)
+        held += 1
+    return held

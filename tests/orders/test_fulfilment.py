@@ -339,3 +339,21 @@ def test_the_buyer_can_only_cancel(placed, move):
     with pytest.raises(NotAllowed):
         SELLER_MOVES[move](placed, placed.buyer)
     assert _state(placed) == before
+
+
+def test_a_recall_puts_unshipped_parts_on_hold_for_the_cooperative_to_resolve(placed):
+    from orders.services.fulfilment import seller_orders_hold_for_recall
+
+    held = seller_orders_hold_for_recall(
+        product_id=placed.basket.pk, reason="Recall: lead in the glaze"
+    )
+    assert held == 1
+    placed.part.refresh_from_db()
+    placed.other_part.refresh_from_db()
+    assert placed.part.status == Status.ON_HOLD
+    assert placed.other_part.status == Status.PLACED  # it holds no basket
+    assert _trail(placed.part)[-1][1] == Status.ON_HOLD
+    # The cooperative then cancels it (stock returns) or confirms it again.
+    seller_order_cancel(seller_order=placed.part, actor=placed.alpha.manager)
+    placed.part.refresh_from_db()
+    assert placed.part.status == Status.CANCELLED
