@@ -21,8 +21,29 @@ def _redis_url_for_this_worker(url: str) -> str:
     return f"{base}/{index}"
 
 
-if os.environ.get("REDIS_URL"):
-    os.environ["REDIS_URL"] = _redis_url_for_this_worker(os.environ["REDIS_URL"])
+@pytest.fixture(scope="session", autouse=True)
+def _own_redis_database():
+    """Point cache and broker at this test process's own Redis database before any test
+    runs (settings are loaded before this file is imported, so the environment is too
+    late to change): flushing it never touches another process's or a developer's data."""
+    import copy
+
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    if not settings.REDIS_URL:
+        yield
+        return
+    url = _redis_url_for_this_worker(settings.REDIS_URL)
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["LOCATION"] = url
+    from marketplace.celery import app
+
+    previous = app.conf.broker_url
+    app.conf.broker_url = url
+    with override_settings(CACHES=caches, CELERY_BROKER_URL=url, REDIS_URL=url):
+        yield
+    app.conf.broker_url = previous
 
 
 def pytest_report_header(config):
