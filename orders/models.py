@@ -101,6 +101,18 @@ class Order(models.Model):
     def number(self) -> str:
         return f"LP-{self.pk:06d}"
 
+    @property
+    def cancelled_total(self) -> Decimal:
+        """What the cancelled parts would have cost (reads the prefetched parts)."""
+        return sum(
+            (so.total for so in self.seller_orders.all() if so.status == "cancelled"),
+            Decimal("0"),
+        )
+
+    @property
+    def total_due(self) -> Decimal:
+        return self.total - self.cancelled_total
+
 
 class SellerOrder(models.Model):
     """A cooperative's part of an order, with its own status."""

@@ -93,6 +93,8 @@ def test_order_journey(shop, browser_context_for, log_in, artifacts, assert_acce
     buyer.get_by_text("This part of your order is cancelled.").wait_for()
     buyer.get_by_role("button", name=re.compile("Publish the review")).first.click()
     buyer.get_by_text("Thank you for your review.").wait_for()
+    # The cancelled part is taken off what the buyer pays.
+    assert buyer.get_by_text("Cancelled parts").is_visible()
     assert_accessible(buyer)
     shot(buyer, "4-buyer-sees-both-parts")
 
