@@ -29,6 +29,7 @@ from catalog.forms import (
 from catalog.models import Category, Product, ProductPhoto
 from catalog.pagecache import catalog_version
 from catalog.services import imports, photos, products
+from marketplace.forms import page_number
 from marketplace.roles import Role, role_required
 from orders.selectors import product_reviews
 from policy.models import Appeal, ListingDecision
@@ -176,7 +177,7 @@ def workspace_products(request):
     if status not in Product.Status.values:
         status = ""
     listing = selectors.cooperative_products(cooperative=cooperative, status=status)
-    page = selectors.page_of(listing, number=_page_number(request), size=50)
+    page = selectors.page_of(listing, number=page_number(request), size=50)
     return render(
         request,
         "catalog/workspace/products.html",
@@ -188,13 +189,6 @@ def workspace_products(request):
             "statuses": Product.Status.choices,
         },
     )
-
-
-def _page_number(request) -> int:
-    try:
-        return int(request.GET.get("page", 1))
-    except ValueError:
-        return 1
 
 
 @role_required(Role.MEMBER)

@@ -19,8 +19,12 @@ def buyer_order(*, buyer, order_id: int) -> Order:
             Prefetch(
                 "seller_orders",
                 queryset=SellerOrder.objects.order_by("cooperative_name").prefetch_related(
-                    Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+                    # The reviews and returns shown with each delivered part: no query per line.
+                    Prefetch(
+                        "lines", queryset=OrderLine.objects.select_related("review").order_by("id")
+                    ),
                     "status_changes",
+                    "returns",
                 ),
             )
         )
@@ -42,7 +46,11 @@ def cooperative_seller_order(*, cooperative, seller_order_id: int) -> SellerOrde
     seller_order = (
         SellerOrder.objects.filter(cooperative=cooperative, pk=seller_order_id)
         .select_related("order", "order__buyer")
-        .prefetch_related("lines", "status_changes__actor")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("review").order_by("id")),
+            "status_changes__actor",
+            "returns__lines__order_line",
+        )
         .first()
     )
     if seller_order is None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.selectors import page_of
+from marketplace.forms import page_number
 from marketplace.roles import Role, role_required
 from orders import selectors
 from orders.forms import (
@@ -201,15 +202,8 @@ def checkout_place(request):
 
 @role_required(Role.BUYER)
 def my_orders(request):
-    page = page_of(selectors.buyer_orders(buyer=request.user), number=_page(request), size=20)
+    page = page_of(selectors.buyer_orders(buyer=request.user), number=page_number(request), size=20)
     return render(request, "orders/my_orders.html", {"page": page})
-
-
-def _page(request) -> int:
-    try:
-        return int(request.GET.get("page", 1))
-    except ValueError:
-        return 1
 
 
 @role_required(Role.BUYER)
@@ -252,7 +246,7 @@ def seller_queue(request):
         status = ""
     page = page_of(
         selectors.cooperative_seller_orders(cooperative=membership.cooperative, status=status),
-        number=_page(request),
+        number=page_number(request),
         size=50,
     )
     return render(

@@ -8,7 +8,8 @@ from django.db.models import Count, Q
 
 from catalog.models import Product
 from policy.models import Appeal, ListingDecision, ListingRule
-from sellers.models import Cooperative, Membership
+from sellers.models import Cooperative
+from sellers.selectors import manager_emails
 
 
 def regulator_overview() -> dict[str, int]:
@@ -87,15 +88,11 @@ def reevaluation_changes_by_cooperative(*, runs: list[str]):
         suspended, released = grouped[cooperative_id]
         (suspended if to_status == Product.Status.SUSPENDED else released).add(title)
     cooperatives = Cooperative.objects.in_bulk(list(grouped))
-    managers = defaultdict(list)
-    for cooperative_id, email in Membership.objects.filter(
-        cooperative_id__in=list(grouped), role=Membership.Role.MANAGER
-    ).values_list("cooperative_id", "user__email"):
-        managers[cooperative_id].append(email)
+    managers = manager_emails(cooperative_ids=grouped)
     for cooperative_id, (suspended, released) in grouped.items():
         yield (
             cooperatives[cooperative_id],
-            managers[cooperative_id],
+            managers.get(cooperative_id, []),
             sorted(suspended),
             sorted(released),
         )

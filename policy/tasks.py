@@ -57,7 +57,7 @@ def notify_reevaluation(runs: list[str]) -> int:
 def send_appeal_decided_email(appeal_id: int) -> int:
     """Tell the cooperative's managers how the regulator decided their appeal."""
     from policy.models import Appeal
-    from sellers.models import Membership
+    from sellers.selectors import manager_emails
 
     appeal = (
         Appeal.objects.select_related("decision__product__cooperative", "decision__rule")
@@ -67,10 +67,8 @@ def send_appeal_decided_email(appeal_id: int) -> int:
     if appeal is None:
         return 0
     product = appeal.decision.product
-    emails = list(
-        Membership.objects.filter(
-            cooperative=product.cooperative, role=Membership.Role.MANAGER
-        ).values_list("user__email", flat=True)
+    emails = manager_emails(cooperative_ids=[product.cooperative_id]).get(
+        product.cooperative_id, []
     )
     if not emails:
         return 0

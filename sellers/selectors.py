@@ -119,3 +119,17 @@ def member_of(*, user, cooperative: Cooperative) -> Membership | None:
     if not user.is_authenticated:
         return None
     return Membership.objects.filter(user=user, cooperative=cooperative).first()
+
+
+def is_member(*, user, cooperative_id: int) -> bool:
+    return Membership.objects.filter(cooperative_id=cooperative_id, user=user).exists()
+
+
+def manager_emails(*, cooperative_ids) -> dict[int, list[str]]:
+    """The managers' email addresses of each cooperative, in one query."""
+    emails: dict[int, list[str]] = {}
+    for cooperative_id, email in Membership.objects.filter(
+        cooperative_id__in=list(cooperative_ids), role=Membership.Role.MANAGER
+    ).values_list("cooperative_id", "user__email"):
+        emails.setdefault(cooperative_id, []).append(email)
+    return emails

@@ -11,7 +11,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from sellers.models import CooperativeStatusChange, Invitation, Membership
+from sellers.models import CooperativeStatusChange, Invitation
+from sellers.selectors import manager_emails
 
 
 def _absolute(path: str) -> str:
@@ -26,10 +27,8 @@ def send_status_change_email(change_id: int) -> int:
     )
     if change is None:
         return 0
-    managers = list(
-        Membership.objects.filter(
-            cooperative=change.cooperative, role=Membership.Role.MANAGER
-        ).values_list("user__email", flat=True)
+    managers = manager_emails(cooperative_ids=[change.cooperative_id]).get(
+        change.cooperative_id, []
     )
     if not managers:
         return 0

@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from marketplace.forms import form_add_validation_error
 from marketplace.roles import Role, role_required
 from sellers import selectors, services
 from sellers.forms import (
@@ -44,14 +45,6 @@ def _active_manager(request) -> Membership:
     if not membership.is_manager:
         raise PermissionDenied
     return membership
-
-
-def _form_errors_from(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 # --- Public ------------------------------------------------------------------------
@@ -101,7 +94,7 @@ def onboard(request):
                 )
                 _save_uploads(form, cooperative, request.user)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_add_validation_error(form, exc)
         except services.CooperativeError as exc:
             form.add_error(
                 "registration_number" if isinstance(exc, services.DuplicateRegistration) else None,
@@ -179,7 +172,7 @@ def profile(request):
                 )
                 _save_uploads(form, cooperative, request.user)
         except ValidationError as exc:
-            _form_errors_from(form, exc)
+            form_add_validation_error(form, exc)
         except services.CooperativeError as exc:
             form.add_error(None, exc.message)
         else:

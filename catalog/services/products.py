@@ -29,8 +29,8 @@ from policy.services.listing_rules import (
     listing_decide,
     listing_decision_record,
 )
-from sellers.models import Cooperative, Membership
-from sellers.selectors import cooperative_can_publish
+from sellers.models import Cooperative
+from sellers.selectors import cooperative_can_publish, is_member
 
 Status = Product.Status
 Trigger = ListingDecision.Trigger
@@ -80,7 +80,7 @@ class ListingBlocked(ProductError):
 
 
 def require_member(*, cooperative: Cooperative, actor) -> None:
-    if not Membership.objects.filter(cooperative=cooperative, user=actor).exists():
+    if not is_member(user=actor, cooperative_id=cooperative.pk):
         raise NotAllowed(_("Only members of the cooperative can change its products."))
 
 

@@ -15,7 +15,7 @@ from catalog.pagecache import catalog_changed
 from orders.models import OrderLine, ReturnLine, ReturnRequest, Review, SellerOrder
 from orders.services.checkout import restock
 from orders.services.outbox import emails_queue
-from sellers.models import Membership
+from sellers.selectors import is_member, manager_emails
 
 
 class AftersalesError(Exception):
@@ -86,9 +86,7 @@ def return_decide(
         .select_related("seller_order")
         .get(pk=return_request.pk)
     )
-    if not Membership.objects.filter(
-        cooperative_id=request.seller_order.cooperative_id, user=actor
-    ).exists():
+    if not is_member(user=actor, cooperative_id=request.seller_order.cooperative_id):
         raise AftersalesError(_("Only the cooperative of this order can decide the return."))
     if request.status != ReturnRequest.Status.REQUESTED:
         raise AftersalesError(_("This return has already been decided."))
@@ -120,10 +118,8 @@ def return_decide(
 
 def _announce(request: ReturnRequest, subject: str, body: str) -> None:
     seller_order = request.seller_order
-    managers = list(
-        Membership.objects.filter(
-            cooperative_id=seller_order.cooperative_id, role=Membership.Role.MANAGER
-        ).values_list("user__email", flat=True)
+    managers = manager_emails(cooperative_ids=[seller_order.cooperative_id]).get(
+        seller_order.cooperative_id, []
     )
     emails_queue(
         messages=[
@@ -164,9 +160,7 @@ def review_create(*, order_line: OrderLine, buyer, rating: int, text: str = "") 
 @transaction.atomic
 def review_reply(*, review: Review, actor, reply: str) -> Review:
     review = Review.objects.select_for_update().select_related("product").get(pk=review.pk)
-    if not Membership.objects.filter(
-        cooperative_id=review.product.cooperative_id, user=actor
-    ).exists():
+    if not is_member(user=actor, cooperative_id=review.product.cooperative_id):
         raise AftersalesError(_("Only the cooperative can reply."))
     if review.replied_at is not None:
         raise AftersalesError(_("The cooperative has already replied."))

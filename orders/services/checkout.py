@@ -26,7 +26,8 @@ from orders.payments import payment_provider
 from orders.services.outbox import emails_queue
 from orders.taxes import money_round, tax_rates_in_force
 from policy.services.listing_rules import listings_decide
-from sellers.models import Cooperative, Membership
+from sellers.models import Cooperative
+from sellers.selectors import manager_emails
 
 
 class CheckoutError(Exception):
@@ -244,12 +245,7 @@ def _place(*, buyer, cart: Cart, address: ShippingAddress, payment: str, token) 
 
 def _announce_order(*, order: Order, seller_orders: list[SellerOrder], buyer) -> None:
     """Emails to the buyer and to each cooperative's managers, through the outbox."""
-    managers: dict[int, list[str]] = {}
-    for cooperative_id, email in Membership.objects.filter(
-        cooperative_id__in=[so.cooperative_id for so in seller_orders],
-        role=Membership.Role.MANAGER,
-    ).values_list("cooperative_id", "user__email"):
-        managers.setdefault(cooperative_id, []).append(email)
+    managers = manager_emails(cooperative_ids=[so.cooperative_id for so in seller_orders])
     messages = [
         (
             [buyer.email],

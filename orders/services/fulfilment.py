@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from orders.models import SellerOrder, SellerOrderStatusChange
 from orders.services.checkout import restock
 from orders.services.outbox import emails_queue
-from sellers.models import Membership
+from sellers.selectors import is_member, manager_emails
 
 Status = SellerOrder.Status
 
@@ -34,9 +34,7 @@ class InvalidTransition(FulfilmentError):
 
 
 def _is_seller(seller_order: SellerOrder, actor) -> bool:
-    return Membership.objects.filter(
-        cooperative_id=seller_order.cooperative_id, user=actor
-    ).exists()
+    return is_member(user=actor, cooperative_id=seller_order.cooperative_id)
 
 
 def _transition(*, seller_order: SellerOrder, actor, to_status: str, note: str = "", **fields):
@@ -65,10 +63,8 @@ def _transition(*, seller_order: SellerOrder, actor, to_status: str, note: str =
 
 def _announce(*, seller_order: SellerOrder, note: str) -> None:
     buyer_email = seller_order.order.buyer.email
-    managers = list(
-        Membership.objects.filter(
-            cooperative_id=seller_order.cooperative_id, role=Membership.Role.MANAGER
-        ).values_list("user__email", flat=True)
+    managers = manager_emails(cooperative_ids=[seller_order.cooperative_id]).get(
+        seller_order.cooperative_id, []
     )
     emails_queue(
         messages=[

@@ -5,19 +5,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from marketplace.forms import form_add_validation_error
 from marketplace.roles import Role, role_required
 from policy import selectors
 from policy.forms import AppealDecisionForm, RuleForm
 from policy.models import Appeal, ListingRule
 from policy.services import listing_rules as services
-
-
-def _errors_into(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @role_required(Role.REGULATOR)
@@ -36,7 +29,7 @@ def rule_create(request):
                 **form.rule_data(),
             )
         except ValidationError as exc:
-            _errors_into(form, exc)
+            form_add_validation_error(form, exc)
         except services.PolicyError as exc:
             form.add_error(None, exc.message)
         else:
@@ -62,7 +55,7 @@ def rule_edit(request, pk: int):
                 **form.rule_data(),
             )
         except ValidationError as exc:
-            _errors_into(form, exc)
+            form_add_validation_error(form, exc)
         except services.PolicyError as exc:
             form.add_error(None, exc.message)
         else:
