@@ -13,10 +13,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def _redis_url_for_this_worker(url: str) -> str:
     """Give each test process its own Redis database, so flushing it is safe.
 
-    Databases 9 to 15 are used, never the developer's database 0.
+    Databases 9 to 15 are used, never the developer's database 0. Several suites run
+    side by side on one Redis (e.g. from several work trees) each set
+    ``TEST_REDIS_DB_BASE`` (1 to 15) to a database of their own.
     """
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    index = 9 + int(re.sub(r"\D", "", worker) or 0) % 7
+    base = int(os.environ.get("TEST_REDIS_DB_BASE") or 9)
+    index = 1 + (base - 1 + int(re.sub(r"\D", "", worker) or 0)) % 15
     base = re.sub(r"/\d*$", "", url.rstrip("/"))
     return f"{base}/{index}"
 
