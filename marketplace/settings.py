@@ -1,7 +1,7 @@
 """Lokapasar settings, read from environment variables.
 
 With no variable set the app runs on its embedded defaults: SQLite in ``var/``,
-Celery tasks run eagerly in-process, a local-memory cache and console email.
+Celery tasks run eagerly in-process, a database cache and sessions, console email.
 With ``DATABASE_URL`` and ``REDIS_URL`` it runs on PostgreSQL (psycopg 3) with Redis
 as cache and Celery broker. Every variable is documented in README.md and
 ``.env.example``.
@@ -56,7 +56,7 @@ INSTALLED_APPS = [
     "catalog",
     "orders",
     "policy",
-    "django.contrib.admin",
+    "marketplace.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "marketplace.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -146,7 +147,17 @@ if REDIS_URL:
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
     CELERY_TASK_ALWAYS_EAGER = False
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Several web processes (gunicorn workers) must agree on rate limits, login
+    # throttles and the catalog's cache version: a per-process local-memory cache would
+    # give each worker its own. The cache table lives in the embedded database and is
+    # created after every ``migrate`` (marketplace.apps).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "lokapasar_cache",
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "lokapasar"),
+        }
+    }
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", "memory://")
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -170,7 +181,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions are read through the cache only when the cache is shared by every process
+# (Redis); on the embedded defaults they are read from the database each time, so a
+# sign-out or a checkout step seen by one worker is seen by all.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # --- Accounts (django-allauth) --------------------------------------------------
 AUTHENTICATION_BACKENDS = [
