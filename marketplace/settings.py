@@ -214,7 +214,11 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_ADAPTER = "marketplace.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
+    # Wrong passwords are throttled by marketplace.login_throttle (LOGIN_THROTTLE below),
+    # never per account alone; allauth applies this limit only to two-factor codes,
+    # which only someone holding the password reaches.
     "login_failed": "5/5m/ip,5/5m/key",
     "login": "30/m/ip",
     "signup": "20/m/ip",
@@ -223,6 +227,13 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
+}
+# Failed sign-ins: (free failures, first wait in seconds, longest wait) per scope; after
+# the free ones each failure doubles the wait. See marketplace/login_throttle.py.
+LOGIN_THROTTLE = {
+    "address": (20, 60, 3600),  # one client address, every account
+    "pair": (5, 30, 3600),  # one account from one address
+    "account": (50, 60, 3600),  # one account, browsers that never signed in to it
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Lokapasar] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
