@@ -156,6 +156,9 @@ else:
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "lokapasar_cache",
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "lokapasar"),
+            # Culling at Django's default 300 entries would let a flood of page
+            # fragments evict the sign-in throttle's counters.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", "memory://")
