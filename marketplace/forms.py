@@ -1,6 +1,8 @@
 """Small pieces every app's views share."""
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 
 def form_add_validation_error(form, exc: ValidationError) -> None:
@@ -19,3 +21,15 @@ def page_number(request) -> int:
         return int(request.GET.get("page", 1))
     except ValueError:
         return 1
+
+
+class PublicNameForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Public name"),
+        max_length=60,
+        required=False,
+        help_text=_(
+            "Shown with your reviews instead of your email address. Leave it empty to show "
+            "your first name and initial."
+        ),
+    )

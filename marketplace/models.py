@@ -2,6 +2,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -36,6 +37,12 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    display_name = models.CharField(
+        _("public name"),
+        max_length=60,
+        blank=True,
+        help_text=_("Shown with your reviews. Leave it empty to show your first name and initial."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -54,6 +61,22 @@ class User(AbstractUser):
 
     def get_full_name(self) -> str:
         return self.full_name or self.email
+
+    @property
+    def public_name(self) -> str:
+        """The name other people see (with a review, say): never the email address.
+
+        The user's own choice, else the first name and the initial of the last
+        ("Nina W."), else "Verified buyer".
+        """
+        if self.display_name.strip():
+            return self.display_name.strip()
+        parts = self.full_name.split()
+        if len(parts) >= 2:
+            return f"{parts[0]} {parts[-1][0].upper()}."
+        if parts:
+            return parts[0]
+        return gettext("Verified buyer")
 
     def get_short_name(self) -> str:
         return (self.full_name.split(" ")[0] if self.full_name else "") or self.email

@@ -22,6 +22,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 
@@ -47,6 +48,39 @@ def user_has_mfa(user) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def session_used_mfa(request: HttpRequest) -> bool:
+    """Whether this session's sign-in (or a later re-authentication) passed the second
+    factor, as allauth records it: enrolment alone proves nothing about the session."""
+    from allauth.account.authentication import get_authentication_records
+
+    return any(
+        record.get("method") == "mfa"
+        for record in get_authentication_records(request, request.user)
+    )
+
+
+def admin_second_factor_refusal(request: HttpRequest):
+    """A redirect when the staff user may not open the admin yet, else None.
+
+    Staff must have enrolled in two-factor authentication (sent to enrol), and this
+    session must have passed it (sent to enter a code).
+    """
+    if not user_has_mfa(request.user):
+        messages.warning(
+            request,
+            _(
+                "Administrators must set up two-factor authentication before opening the "
+                "administration."
+            ),
+        )
+        return redirect("mfa_activate_totp")
+    if not session_used_mfa(request):
+        return redirect_to_login(
+            request.get_full_path(), reverse("mfa_reauthenticate"), redirect_field_name="next"
+        )
+    return None
 
 
 def user_roles(user) -> frozenset[Role]:

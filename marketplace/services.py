@@ -2,7 +2,9 @@ import pycountry
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Province, User
 
@@ -50,4 +52,19 @@ def regulator_grant(*, user: User) -> User:
     """Make ``user`` a regulator. Only administrators call this (admin or command)."""
     group, _ = Group.objects.get_or_create(name=settings.REGULATOR_GROUP)
     user.groups.add(group)
+    return user
+
+
+def user_public_name_set(*, user: User, display_name: str) -> User:
+    """Set the name shown with the user's reviews; empty brings back the default.
+
+    An email address is refused: the public name exists so that none is shown.
+    """
+    display_name = " ".join(display_name.split())
+    if "@" in display_name:
+        raise ValidationError(
+            {"display_name": _("Choose a name, not an email address.")}, code="email"
+        )
+    user.display_name = display_name
+    user.save(update_fields=["display_name"])
     return user

@@ -1,7 +1,7 @@
 """Lokapasar settings, read from environment variables.
 
 With no variable set the app runs on its embedded defaults: SQLite in ``var/``,
-Celery tasks run eagerly in-process, a local-memory cache and console email.
+Celery tasks run eagerly in-process, a database cache and sessions, console email.
 With ``DATABASE_URL`` and ``REDIS_URL`` it runs on PostgreSQL (psycopg 3) with Redis
 as cache and Celery broker. Every variable is documented in README.md and
 ``.env.example``.
@@ -56,7 +56,7 @@ INSTALLED_APPS = [
     "catalog",
     "orders",
     "policy",
-    "django.contrib.admin",
+    "marketplace.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "marketplace.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -146,7 +147,20 @@ if REDIS_URL:
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
     CELERY_TASK_ALWAYS_EAGER = False
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Several web processes (gunicorn workers) must agree on rate limits, login
+    # throttles and the catalog's cache version: a per-process local-memory cache would
+    # give each worker its own. The cache table lives in the embedded database and is
+    # created after every ``migrate`` (marketplace.apps).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "lokapasar_cache",
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "lokapasar"),
+            # Culling at Django's default 300 entries would let a flood of page
+            # fragments evict the sign-in throttle's counters.
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", "memory://")
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -170,7 +184,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions are read through the cache only when the cache is shared by every process
+# (Redis); on the embedded defaults they are read from the database each time, so a
+# sign-out or a checkout step seen by one worker is seen by all.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # --- Accounts (django-allauth) --------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -196,7 +217,11 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_ADAPTER = "marketplace.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
+    # Wrong passwords are throttled by marketplace.login_throttle (LOGIN_THROTTLE below),
+    # never per account alone; allauth applies this limit only to two-factor codes,
+    # which only someone holding the password reaches.
     "login_failed": "5/5m/ip,5/5m/key",
     "login": "30/m/ip",
     "signup": "20/m/ip",
@@ -205,6 +230,13 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
+}
+# Failed sign-ins: (free failures, first wait in seconds, longest wait) per scope; after
+# the free ones each failure doubles the wait. See marketplace/login_throttle.py.
+LOGIN_THROTTLE = {
+    "address": (20, 60, 3600),  # one client address, every account
+    "pair": (5, 30, 3600),  # one account from one address
+    "account": (50, 60, 3600),  # one account, browsers that never signed in to it
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Lokapasar] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"

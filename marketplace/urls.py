@@ -1,4 +1,3 @@
-from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -7,11 +6,7 @@ from django.views.static import serve
 from catalog.views import home
 from marketplace import views
 
-# The admin signs in through allauth's login, so it gets the same rate limits and
-# two-factor authentication as the rest of the site.
-admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = "Lokapasar"
-admin.site.site_title = "Lokapasar"
+# admin.site is marketplace.admin_site.AdminSite: the site's login, two-factor first.
 
 urlpatterns = [
     path("", home, name="home"),

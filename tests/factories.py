@@ -1,5 +1,7 @@
 """factory_boy factories shared by every app's tests."""
 
+import time
+
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
@@ -41,6 +43,31 @@ class RegulatorFactory(UserFactory):
         obj.groups.add(group)
         if extracted is not False:
             TOTP.activate(obj, TOTP_SECRET)
+
+
+class AdminFactory(UserFactory):
+    """A superuser enrolled in TOTP (the admin requires it); sign in with
+    :func:`force_login_with_mfa` to open admin pages."""
+
+    is_staff = True
+    is_superuser = True
+
+    @factory.post_generation
+    def mfa(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            TOTP.activate(obj, TOTP_SECRET)
+
+
+def force_login_with_mfa(client, user) -> None:
+    """Sign ``user`` in as allauth does after the two-factor stage: the session records
+    that the second factor was passed."""
+    client.force_login(user)
+    session = client.session
+    session["account_authentication_methods_user"] = str(user.pk)
+    session["account_authentication_methods"] = [
+        {"method": "mfa", "at": time.time(), "type": "totp"}
+    ]
+    session.save()
 
 
 class ProvinceFactory(factory.django.DjangoModelFactory):

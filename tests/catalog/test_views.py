@@ -15,11 +15,13 @@ from policy.models import Appeal, Exemption, ListingDecision
 from sellers.models import Cooperative, Membership
 from sellers.services import cooperative_suspend
 from tests.factories import (
+    AdminFactory,
     CooperativeFactory,
     MembershipFactory,
     ProvinceFactory,
     RegulatorFactory,
     UserFactory,
+    force_login_with_mfa,
 )
 
 pytestmark = pytest.mark.django_db
@@ -524,8 +526,8 @@ def test_an_administrator_moving_a_foreign_product_into_textiles_blocks_it(
     cooperative, _user = foreign
     product = make_product(cooperative=cooperative, title="Cotton tote", photos=1)
     assert product.status == Product.Status.ACTIVE
-    admin = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(admin)
+    admin = AdminFactory()
+    force_login_with_mfa(client, admin)
     url = f"/admin/catalog/product/{product.pk}/change/"
     page = client.get(url)
     assert page.status_code == 200

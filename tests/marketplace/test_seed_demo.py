@@ -43,6 +43,7 @@ def test_seed_demo_is_idempotent_and_seeds_every_role():
     regulator = User.objects.get(email="regulator@demo.lokapasar.test")
     assert Role.REGULATOR in user_roles(regulator)
     assert user_has_mfa(regulator)
+    assert user_has_mfa(User.objects.get(email="admin@demo.lokapasar.test"))
     manager = User.objects.get(email="manager.tenun@demo.lokapasar.test")
     assert Role.MANAGER in user_roles(manager)
     assert User.objects.get(email="buyer@demo.lokapasar.test").check_password("lokapasar-demo-2026")

@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PROBE = (
     "import django, json; django.setup(); from django.conf import settings as s; "
     "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], "
-    "'cache': s.CACHES['default']['BACKEND'], 'broker': s.CELERY_BROKER_URL, "
+    "'cache': s.CACHES['default']['BACKEND'], 'sessions': s.SESSION_ENGINE, "
+    "'broker': s.CELERY_BROKER_URL, "
     "'eager': s.CELERY_TASK_ALWAYS_EAGER, 'email': s.EMAIL_BACKEND, "
     "'country': s.MARKETPLACE_COUNTRY, 'currency': s.MARKETPLACE_CURRENCY}))"
 )
@@ -52,7 +53,9 @@ def _probe(tmp_path, **extra) -> dict:
 def test_embedded_defaults_need_no_services(tmp_path):
     conf = _probe(tmp_path)
     assert conf["engine"] == "django.db.backends.sqlite3"
-    assert conf["cache"].endswith("LocMemCache")
+    # Shared by every web process: no per-process cache for sessions or rate limits.
+    assert conf["cache"] == "django.core.cache.backends.db.DatabaseCache"
+    assert conf["sessions"] == "django.contrib.sessions.backends.db"
     assert conf["eager"] is True
     assert conf["email"].endswith("console.EmailBackend")
     assert (conf["country"], conf["currency"]) == ("ID", "IDR")
@@ -67,6 +70,7 @@ def test_real_stack_from_environment(tmp_path):
     )
     assert conf["engine"] == "django.db.backends.postgresql"
     assert conf["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert conf["sessions"] == "django.contrib.sessions.backends.cached_db"
     assert conf["broker"] == "redis://cache.internal:6379/2"
     assert conf["eager"] is False
     assert (conf["country"], conf["currency"]) == ("VN", "VND")

@@ -275,7 +275,7 @@ class Command(BaseCommand):
                 )
 
     def _people(self):
-        user_ensure_verified(
+        admin = user_ensure_verified(
             email=ADMIN[0],
             password=DEMO_PASSWORD,
             full_name=ADMIN[1],
@@ -286,8 +286,13 @@ class Command(BaseCommand):
             email=REGULATOR[0], password=DEMO_PASSWORD, full_name=REGULATOR[1]
         )
         regulator_grant(user=regulator)
-        if not Authenticator.objects.filter(user=regulator, type=Authenticator.Type.TOTP).exists():
-            TOTP.activate(regulator, DEMO_REGULATOR_TOTP_SECRET)
+        # The admin needs two-factor too; it shares the regulator's demo secret, so
+        # `manage.py totp_code` prints a code for either.
+        for enrolled in (regulator, admin):
+            if not Authenticator.objects.filter(
+                user=enrolled, type=Authenticator.Type.TOTP
+            ).exists():
+                TOTP.activate(enrolled, DEMO_REGULATOR_TOTP_SECRET)
         for email, name in BUYERS:
             user_ensure_verified(email=email, password=DEMO_PASSWORD, full_name=name)
         return regulator
@@ -336,7 +341,7 @@ class Command(BaseCommand):
 
     def _print_logins(self):
         rows = [
-            ("administrator", ADMIN[0]),
+            ("administrator (TOTP secret below)", ADMIN[0]),
             ("regulator (TOTP secret below)", REGULATOR[0]),
             *[("cooperative manager", spec["manager"][0]) for spec in COOPERATIVES],
             *[("buyer", email) for email, _ in BUYERS],
@@ -345,6 +350,6 @@ class Command(BaseCommand):
         for role, email in rows:
             self.stdout.write(f"  {role:32} {email}")
         self.stdout.write(
-            f"  regulator TOTP secret: {DEMO_REGULATOR_TOTP_SECRET} "
+            f"  regulator and administrator TOTP secret: {DEMO_REGULATOR_TOTP_SECRET} "
             "(add it to an authenticator app, or: python manage.py totp_code)"
         )

@@ -1,4 +1,4 @@
-"""Print the current two-factor code of the demo regulator.
+"""Print the current two-factor code of the demo regulator and administrator.
 
 The demo regulator's TOTP secret is public (README), so this reveals nothing; it
 saves a newcomer from installing an authenticator app to try the regulator pages.
@@ -20,7 +20,7 @@ def current_code(secret: str) -> str:
 
 
 class Command(BaseCommand):
-    help = "Print the demo regulator's current two-factor (TOTP) code."
+    help = "Print the demo regulator's and administrator's current two-factor (TOTP) code."
 
     def handle(self, *args, **options):
         self.stdout.write(current_code(DEMO_REGULATOR_TOTP_SECRET))
