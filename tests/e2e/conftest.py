@@ -1,6 +1,7 @@
 """Real headless Chromium (Debian's package) driven by Playwright, plus axe-core."""
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -68,13 +69,21 @@ def assert_accessible(axe):
 
 
 def totp_now(secret: str) -> str:
-    """The current code of an authenticator holding ``secret``."""
+    """The current code of an authenticator holding ``secret``, with time to use it.
+
+    The server accepts only the current period's code, so a code read in the last
+    seconds of its period would expire before the browser posts it: wait for the next.
+    """
+    from allauth.mfa import app_settings
     from allauth.mfa.totp.internal.auth import (
         format_hotp_value,
         hotp_value,
         yield_hotp_counters_from_time,
     )
 
+    left = app_settings.TOTP_PERIOD - time.time() % app_settings.TOTP_PERIOD
+    if left < 8:
+        time.sleep(left + 0.5)
     counters = list(yield_hotp_counters_from_time())
     return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
 
