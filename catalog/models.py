@@ -7,10 +7,22 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from treebeard.mp_tree import MP_Node
+from treebeard.mp_tree import MP_Node, MP_NodeManager
+
+from catalog.signals import category_tree_changed
 
 MAX_PRICE = Decimal("999999999999.99")
 MAX_STOCK = 10_000_000
+
+
+class CategoryManager(MP_NodeManager):
+    def move(self, node, target, pos=None):
+        """Move a branch (the admin's drag and drop and edit form, and
+        :func:`catalog.services.categories.category_move` all come here), then
+        announce it: which rules cover which listings may have changed."""
+        result = super().move(node, target, pos=pos)
+        category_tree_changed.send(sender=Category, category=node)
+        return result
 
 
 class Category(MP_Node):
@@ -26,6 +38,8 @@ class Category(MP_Node):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=140, unique=True)
     description = models.TextField(_("description"), blank=True)
+
+    objects = CategoryManager()
 
     class Meta:
         verbose_name = _("category")

@@ -14,6 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from policy.certificates import certificate_matches
+
 PROTECTED_CATEGORY = "protected_category"
 CROSSBORDER_MIN_PRICE = "crossborder_min_price"
 REQUIRED_CERTIFICATE = "required_certificate"
@@ -39,6 +41,7 @@ class RuleFacts:
     min_price_usd: Decimal | None = None
     usd_rate: Decimal | None = None
     certificate_label: str = ""
+    certificate_format: str = ""
 
     def covers(self, category_path: str) -> bool:
         return any(category_path.startswith(path) for path in self.category_paths)
@@ -98,8 +101,8 @@ def min_price_reason(rule: RuleFacts, currency: str) -> str:
 
 def certificate_reason(rule: RuleFacts, category_name: str) -> str:
     return _(
-        "Products in “%(category)s” need a %(certificate)s number before they are "
-        "published, under “%(rule)s”%(ref)s."
+        "Products in “%(category)s” need a valid %(certificate)s number before they "
+        "are published, under “%(rule)s”%(ref)s."
     ) % {
         "category": category_name,
         "certificate": rule.certificate_label or _("certificate"),
@@ -136,7 +139,7 @@ def evaluate(
             ):
                 reason = min_price_reason(rule, currency)
         elif rule.kind == REQUIRED_CERTIFICATE:
-            missing = not listing.certificate_number.strip()
+            missing = not certificate_matches(listing.certificate_number, rule.certificate_format)
             reason = (
                 certificate_reason(rule, listing.category_name)
                 if missing and rule.covers(listing.category_path)

@@ -25,3 +25,15 @@ def category_ensure(
         Category.objects.get(pk=parent.pk),
         create_kwargs={"slug": slug, "name": name, **names},
     )
+
+
+@transaction.atomic
+def category_move(*, category: Category, under: Category | None) -> Category:
+    """Move ``category`` (and its branch) under ``under``, or to the top level; the
+    listing policy re-evaluates the catalog in the same transaction."""
+    category = Category.objects.get(pk=category.pk)
+    if under is None:
+        Category.objects.move(category, Category.get_last_root_node(), pos="last-sibling")
+    else:
+        Category.objects.move(category, Category.objects.get(pk=under.pk), pos="last-child")
+    return Category.objects.get(pk=category.pk)

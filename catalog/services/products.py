@@ -23,9 +23,9 @@ from modeltranslation.utils import build_localized_fieldname
 
 from catalog.models import MAX_PRICE, MAX_STOCK, Category, Product, ProductStatusChange
 from catalog.pagecache import catalog_changed
+from policy.certificates import certificate_normalise
 from policy.models import ListingDecision
 from policy.services.decisions import listing_decide, listing_decision_record
-from policy.services.exemptions import exemptions_revoke
 from sellers.models import Cooperative
 from sellers.selectors import cooperative_can_publish, is_member
 
@@ -110,6 +110,8 @@ def _clean_fields(fields: dict) -> dict:
     for name in ("title", "sku", "certificate_number", "origin_commune"):
         if name in fields and fields[name] is not None:
             fields[name] = str(fields[name]).strip()
+    if fields.get("certificate_number"):
+        fields["certificate_number"] = certificate_normalise(fields["certificate_number"])
     if "title" in fields and not fields["title"]:
         raise ProductError(_("Give the product a title."), field="title")
     return fields
@@ -272,8 +274,6 @@ def product_update(
         setattr(product, name, fields[name])
     if "title" in changed:
         product.slug = _unique_slug(product.title, exclude_pk=product.pk)
-    if "category" in changed:
-        exemptions_revoke(product=product)
     if changed:
         product.save()
         search_vector_refresh(products=Product.objects.filter(pk=product.pk))

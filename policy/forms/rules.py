@@ -36,6 +36,7 @@ class RuleForm(forms.ModelForm):
             "min_price_usd",
             "usd_rate",
             "certificate_kind",
+            "certificate_format",
         ]
         widgets = {"effective_from": forms.DateInput(attrs={"type": "date"})}
 

@@ -67,8 +67,15 @@ class ListingDecision(models.Model):
         return f"{self.product_id}: {self.outcome}"
 
 
+class ExemptionQuerySet(models.QuerySet):
+    def in_force(self):
+        return self.filter(ended_at__isnull=True)
+
+
 class Exemption(models.Model):
-    """A listing exempted from one rule, by a granted appeal. Evaluation respects it."""
+    """A listing exempted from one rule, by a granted appeal. Evaluation respects it
+    while it is in force: it covers the listing's facts at the grant (``facts``: seller
+    country, category, price, certificate) and ends when any of them changes."""
 
     product = models.ForeignKey(
         "catalog.Product", on_delete=models.CASCADE, related_name="policy_exemptions"
@@ -83,10 +90,19 @@ class Exemption(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    facts = models.JSONField(_("facts at the grant"), default=dict, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_reason = models.CharField(_("why it ended"), max_length=200, blank=True)
+
+    objects = ExemptionQuerySet.as_manager()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["product", "rule"], name="exemption_once_per_rule")
+            models.UniqueConstraint(
+                fields=["product", "rule"],
+                condition=models.Q(ended_at__isnull=True),
+                name="exemption_once_per_rule",
+            )
         ]
 
     def __str__(self) -> str:

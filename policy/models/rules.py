@@ -64,6 +64,15 @@ class ListingRule(models.Model):
     certificate_kind = models.CharField(
         _("certificate"), max_length=24, choices=Certificate.choices, blank=True
     )
+    certificate_format = models.CharField(
+        _("certificate number format"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "A regular expression the whole number must match, e.g. MD [0-9]{12}. "
+            "Leave empty for the certificate's usual format."
+        ),
+    )
     enforced_on = models.DateField(
         _("last enforced on"),
         null=True,

@@ -12,7 +12,8 @@ from catalog.services.products import product_policy_refresh
 from marketplace.roles import user_is_regulator
 from policy.errors import AppealRefused, NotAllowed
 from policy.models import Appeal, Exemption, ListingDecision
-from policy.services.decisions import listing_decide
+from policy.services.decisions import listing_decide, listing_facts
+from policy.services.exemptions import exemption_facts
 from policy.tasks import appeals as appeal_tasks
 from sellers.selectors import member_of
 
@@ -82,10 +83,12 @@ def appeal_decide(*, appeal: Appeal, actor, grant: bool, response: str) -> Appea
     appeal.save(update_fields=["status", "decided_by", "decided_at", "response"])
     transaction.on_commit(lambda: appeal_tasks.send_appeal_decided_email.delay(appeal.pk))
     if grant:
-        Exemption.objects.get_or_create(
-            product_id=appeal.decision.product_id,
-            rule_id=appeal.decision.rule_id,
-            defaults={"appeal": appeal, "granted_by": actor},
+        Exemption.objects.create(
+            product_id=appeal.product_id,
+            rule_id=appeal.rule_id,
+            appeal=appeal,
+            granted_by=actor,
+            facts=exemption_facts(listing_facts(product=product)),
         )
         product_policy_refresh(
             product=product,

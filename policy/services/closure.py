@@ -41,7 +41,7 @@ def _under(paths: tuple[str, ...]) -> Q:
 def violation_condition(rule: evaluation.RuleFacts, *, home_country: str) -> Q:
     """The SQL form of ``evaluation.evaluate`` for one rule, as a condition on Product."""
     cross_border = ~Q(cooperative__country=home_country)
-    exempted = Q(pk__in=Exemption.objects.filter(rule_id=rule.id).values("product_id"))
+    exempted = Q(pk__in=Exemption.objects.in_force().filter(rule_id=rule.id).values("product_id"))
     if rule.kind == evaluation.PROTECTED_CATEGORY:
         condition = cross_border & _under(rule.category_paths)
     elif rule.kind == evaluation.CROSSBORDER_MIN_PRICE:
@@ -52,7 +52,9 @@ def violation_condition(rule: evaluation.RuleFacts, *, home_country: str) -> Q:
         if rule.category_paths:
             condition &= ~_under(rule.category_paths)
     elif rule.kind == evaluation.REQUIRED_CERTIFICATE:
-        condition = _under(rule.category_paths) & Q(certificate_number="")
+        condition = _under(rule.category_paths) & ~Q(
+            certificate_number__regex=f"^(?:{rule.certificate_format})$"
+        )
     else:
         return Q(pk__in=[])
     return condition & ~exempted

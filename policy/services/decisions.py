@@ -13,7 +13,9 @@ from django.db import connection
 from django.utils import timezone
 
 from policy import evaluation
+from policy.certificates import certificate_format
 from policy.models import Exemption, ListingDecision, ListingRule, PolicyVersion
+from policy.services.exemptions import exemptions_still_covering
 
 if TYPE_CHECKING:
     from catalog.models import Product
@@ -31,6 +33,9 @@ def _rule_facts(rule: ListingRule) -> evaluation.RuleFacts:
         min_price_usd=rule.min_price_usd,
         usd_rate=rule.usd_rate,
         certificate_label=rule.get_certificate_kind_display() if rule.certificate_kind else "",
+        certificate_format=certificate_format(
+            kind=rule.certificate_kind, custom=rule.certificate_format
+        ),
     )
 
 
@@ -91,13 +96,13 @@ def listing_decide(*, product: Product, rules=None) -> evaluation.Decision:
     Inside a transaction (every write path) the policy version row is held for share
     until it commits: see :func:`policy_version_share`."""
     policy_version_share()
-    exempt = frozenset()
+    facts = listing_facts(product=product)
+    exempt: frozenset[int] = frozenset()
     if product.pk:
-        exempt = frozenset(
-            Exemption.objects.filter(product=product).values_list("rule_id", flat=True)
-        )
+        granted = Exemption.objects.in_force().filter(product=product)
+        exempt = exemptions_still_covering(exemptions=list(granted), facts=facts)
     return evaluation.evaluate(
-        listing_facts(product=product),
+        facts,
         rules if rules is not None else rules_in_force(),
         home_country=settings.MARKETPLACE_COUNTRY,
         currency=settings.MARKETPLACE_CURRENCY,
@@ -113,9 +118,11 @@ def listings_decide(*, products: list[Product]) -> dict[int, evaluation.Decision
     policy_version_share()
     rules = rules_in_force()
     exempt: dict[int, set[int]] = {}
-    for product_id, rule_id in Exemption.objects.filter(
-        product_id__in=[p.pk for p in products]
-    ).values_list("product_id", "rule_id"):
+    for product_id, rule_id in (
+        Exemption.objects.in_force()
+        .filter(product_id__in=[p.pk for p in products])
+        .values_list("product_id", "rule_id")
+    ):
         exempt.setdefault(product_id, set()).add(rule_id)
     return {
         product.pk: evaluation.evaluate(

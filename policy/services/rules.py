@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Category
 from marketplace.roles import user_is_regulator
+from policy.certificates import certificate_format_problem
 from policy.errors import NotAllowed
 from policy.models import Appeal, ListingRule, RuleChange
 from policy.profiles import PROFILES
@@ -28,6 +29,7 @@ RULE_FIELDS = {
     "min_price_usd",
     "usd_rate",
     "certificate_kind",
+    "certificate_format",
 }
 
 
@@ -40,6 +42,14 @@ def _check_rule(fields: dict, categories: list[Category]) -> None:
             raise ValidationError({"categories": _("Choose the categories that need it.")})
         if not fields.get("certificate_kind"):
             raise ValidationError({"certificate_kind": _("Choose the certificate required.")})
+        problem = certificate_format_problem(fields.get("certificate_format") or "")
+        if problem:
+            raise ValidationError(
+                {
+                    "certificate_format": _("This format cannot be used: %(problem)s.")
+                    % {"problem": problem}
+                }
+            )
     if kind == Kind.CROSSBORDER_MIN_PRICE:
         errors = {}
         if not fields.get("min_price_usd") or fields["min_price_usd"] <= 0:
@@ -61,6 +71,7 @@ def _snapshot(rule: ListingRule) -> dict:
         "min_price_usd": str(rule.min_price_usd) if rule.min_price_usd is not None else None,
         "usd_rate": str(rule.usd_rate) if rule.usd_rate is not None else None,
         "certificate_kind": rule.certificate_kind,
+        "certificate_format": rule.certificate_format,
     }
 
 

@@ -1,0 +1,59 @@
+"""Certificate numbers: how they are cleaned before they are stored, and the formats a
+required-certificate rule checks them against (part of the policy's low layer).
+
+A number is normalised on every write (NFKC, invisible and control characters removed,
+runs of whitespace made one space, upper case), so that "ID-HALAL-1" typed with a
+zero-width space or full-width letters is the same number, and "\u200b" alone is none.
+A rule's format is a regular expression the whole number must match; the regulator may
+edit it per rule, and each certificate kind has a default. The same expression runs in
+Python (the pure evaluation) and in the database (the set-based re-evaluation), so it
+keeps to the syntax both share: classes, groups, alternation, counts, lookahead.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# At least three characters, at least one digit, letters, digits and the separators
+# numbers are printed with. Refuses ".", "-", "none", "n/a" and the like.
+_GENERIC = r"(?=.*[0-9])[A-Z0-9][A-Z0-9 ./-]{2,39}"
+
+DEFAULT_FORMATS = {
+    # BPJPH / MUI halal certificates: "ID31110000123450823", "00150086420818".
+    "halal": _GENERIC,
+    # National standard product certificates: "SPPT-SNI 1234-2020".
+    "national_standard": _GENERIC,
+    # Food-safety registrations: "MD 224510001234", "P-IRT 2063201010123-24".
+    "food_safety": _GENERIC,
+}
+
+_INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
+
+
+def certificate_normalise(value: str) -> str:
+    """The number as stored: NFKC, no invisible characters, single spaces, upper case."""
+    text = unicodedata.normalize("NFKC", value or "")
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE)
+    return " ".join(text.split()).upper()
+
+
+def certificate_format(*, kind: str, custom: str = "") -> str:
+    """The expression a rule checks: its own, else its kind's default."""
+    return custom or DEFAULT_FORMATS.get(kind, _GENERIC)
+
+
+def certificate_matches(number: str, pattern: str) -> bool:
+    """Whether the (stored, normalised) number matches the whole ``pattern``."""
+    return bool(number) and re.fullmatch(pattern or _GENERIC, number) is not None
+
+
+def certificate_format_problem(pattern: str) -> str | None:
+    """Why ``pattern`` cannot serve as a format (``None`` when it can)."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return str(exc)
+    if re.search(r"\(\?[P<!#]|\\[dDwWsSbBAZ]", pattern):
+        return "use explicit classes such as [0-9] and plain groups"
+    return None

@@ -1,0 +1,78 @@
+"""Issue 14.3: moving a category in the tree re-evaluates the listings it covers at once."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from catalog.models import Category, Product
+from catalog.selectors import visible_products
+from catalog.services.categories import category_ensure, category_move
+from catalog.services.products import product_create, product_publish
+from policy.models import ListingRule
+from policy.services import rules
+from sellers.models import Membership
+from tests.factories import (
+    AdminFactory,
+    CooperativeFactory,
+    MembershipFactory,
+    RegulatorFactory,
+    UserFactory,
+    force_login_with_mfa,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tree():
+    textiles = category_ensure(slug="textiles-fashion", name="Textiles & fashion")
+    household = category_ensure(slug="household-goods", name="Household goods")
+    linen = category_ensure(slug="table-linen", name="Table linen", parent=household)
+    rules.rule_create(
+        actor=RegulatorFactory(),
+        categories=[textiles],
+        kind=ListingRule.Kind.PROTECTED_CATEGORY,
+        title="Protect textiles",
+        legal_reference="R1",
+    )
+    cooperative = CooperativeFactory(country="CN", province=None, region="Guangdong")
+    manager = MembershipFactory(
+        cooperative=cooperative, role=Membership.Role.MANAGER, user=UserFactory()
+    ).user
+    tablecloth = product_create(
+        cooperative=cooperative,
+        actor=manager,
+        category=linen,
+        title="Tablecloth",
+        price=Decimal("2000000"),
+        stock=2,
+    )
+    product_publish(product=tablecloth, actor=manager)
+    tablecloth.refresh_from_db()
+    assert tablecloth.status == Product.Status.ACTIVE
+    return {"textiles": textiles, "household": household, "linen": linen, "product": tablecloth}
+
+
+def test_moving_a_category_under_a_protected_one_suspends_foreign_listings_at_once(tree):
+    category_move(category=tree["linen"], under=tree["textiles"])
+
+    product = Product.objects.get(pk=tree["product"].pk)
+    assert product.status == Product.Status.SUSPENDED
+    assert not visible_products().filter(pk=product.pk).exists()
+
+    category_move(category=Category.objects.get(pk=tree["linen"].pk), under=tree["household"])
+    product.refresh_from_db()
+    assert product.status == Product.Status.ACTIVE
+
+
+def test_moving_it_in_the_admin_does_the_same(client, tree):
+    force_login_with_mfa(client, AdminFactory())
+    response = client.post(
+        reverse("admin:catalog_category_changelist") + "move/",
+        {"node": tree["linen"].pk, "target": tree["textiles"].pk, "relation": "child"},
+    )
+    assert response.status_code == 200
+    assert Category.objects.get(pk=tree["linen"].pk).path.startswith(tree["textiles"].path)
+    product = Product.objects.get(pk=tree["product"].pk)
+    assert product.status == Product.Status.SUSPENDED
