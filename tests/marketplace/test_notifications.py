@@ -7,11 +7,14 @@ tests/policy/test_notifications.py.
 
 import email
 import email.policy
+import threading
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.core import mail
+from django.core.mail.backends import locmem
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -174,6 +177,51 @@ def test_a_password_reset_is_sent_through_the_outbox_in_the_readers_language(cli
     assert "cliquez sur le lien ci-dessous pour réinitialiser votre mot de passe" in row.body
     assert [m.to for m in mail.outbox] == [["claire@example.test"]]
     assert mail.outbox[0].body == row.body
+
+
+# --- Two relays at once --------------------------------------------------------------------
+
+
+class HoldingBackend(locmem.EmailBackend):
+    """The local-memory mailbox; in the thread named "held", the first send waits until
+    the test lets it go, so that relay keeps its rows locked meanwhile."""
+
+    release = threading.Event()
+    holding = threading.Event()
+
+    def send_messages(self, messages):
+        if threading.current_thread().name == "held" and not HoldingBackend.release.is_set():
+            HoldingBackend.holding.set()
+            assert HoldingBackend.release.wait(timeout=30)
+        return super().send_messages(messages)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_relays_at_once_share_the_emails_and_never_send_one_twice(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.HoldingBackend"
+    HoldingBackend.release.clear()
+    HoldingBackend.holding.clear()
+    for n in range(6):
+        OutgoingEmail.objects.create(to=[f"reader{n}@example.test"], subject=f"s{n}", body="b")
+    results = {}
+
+    def held_relay():
+        try:
+            results["held"] = outbox_relay(limit=3)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=held_relay, name="held")
+    thread.start()
+    assert HoldingBackend.holding.wait(timeout=30)  # the first relay holds three rows
+    results["other"] = outbox_relay()  # skips them rather than waiting for them
+    HoldingBackend.release.set()
+    thread.join(timeout=30)
+
+    assert results == {"held": 3, "other": 3}
+    assert sorted(m.to[0] for m in mail.outbox) == [f"reader{n}@example.test" for n in range(6)]
+    assert set(OutgoingEmail.objects.values_list("attempts", flat=True)) == {1}
 
 
 # --- A mail server that refuses, then accepts ----------------------------------------------
