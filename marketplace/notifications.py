@@ -141,16 +141,11 @@ def _store(rows: list[OutgoingEmail]) -> list[OutgoingEmail]:
 def relay_nudge() -> None:
     """Ask a worker to relay now. Never raises: with the broker down the emails simply
     wait for the periodic relay, and the action that wrote them has already committed."""
+    from marketplace.celery import task_nudge
     from marketplace.tasks import relay_outbox
 
-    try:
-        # No publish retries: a request must not hang on a broker that is away.
-        relay_outbox.apply_async(retry=False)
-    except Exception:
-        log.warning(
-            "broker unavailable; emails wait in the outbox for the periodic relay",
-            exc_info=True,
-        )
+    if not task_nudge(relay_outbox):
+        log.warning("broker unavailable; emails wait in the outbox for the periodic relay")
 
 
 def outbox_retry(*, emails) -> int:
