@@ -74,7 +74,7 @@ PASSWORD = "bench-checkout-password"  # noqa: S105 (benchmark users on their own
 # Everything the benchmark writes; TRUNCATE ... CASCADE also empties what refers to
 # them (carts, memberships, decisions, sessions, allauth rows).
 TABLES = [
-    "orders_outgoingemail",
+    "marketplace_outgoingemail",
     "orders_sellerorderstatuschange",
     "orders_orderline",
     "orders_sellerorder",
