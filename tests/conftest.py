@@ -149,7 +149,7 @@ def celery_worker(settings):
         yield worker
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -167,7 +167,7 @@ class ThrowawayBroker:
     again: the broker really goes away, at the address the application publishes to."""
 
     def __init__(self, directory):
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.directory = directory
         self.process = None
@@ -232,3 +232,11 @@ def wait_until(condition, *, seconds: float = 30) -> bool:
             return False
         time.sleep(0.1)
     return True
+
+
+def broker_queue_empty() -> bool:
+    """Every task published so far was taken by the worker."""
+    from marketplace.celery import app
+
+    with app.connection_for_write() as conn:
+        return conn.default_channel.client.llen("celery") == 0

@@ -23,7 +23,7 @@ from marketplace.notifications import Email, emails_queue, outbox_relay
 from marketplace.tasks import relay_outbox
 from sellers import services
 from sellers.models import Membership
-from tests.conftest import _free_port, running_worker, wait_until
+from tests.conftest import free_port, broker_queue_empty, running_worker, wait_until
 from tests.factories import PASSWORD, ProvinceFactory, RegulatorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -250,7 +250,7 @@ class RefusingThenAcceptingServer:
 @pytest.fixture
 def smtp_server(settings):
     handler = RefusingThenAcceptingServer()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
@@ -296,14 +296,6 @@ def test_a_refusing_mail_server_leaves_emails_waiting_with_the_error_until_it_ac
     assert "Tout est là" in message.get_content()
     row.refresh_from_db()
     assert row.attempts == 2 and row.next_attempt_at is None
-
-
-def broker_queue_empty() -> bool:
-    """Every task published so far was taken by the worker."""
-    from marketplace.celery import app
-
-    with app.connection_for_write() as conn:
-        return conn.default_channel.client.llen("celery") == 0
 
 
 # --- The broker down, then back ------------------------------------------------------------
