@@ -23,7 +23,7 @@ from marketplace.notifications import Email, emails_queue, outbox_relay
 from marketplace.tasks import relay_outbox
 from sellers import services
 from sellers.models import Membership
-from tests.conftest import free_port, broker_queue_empty, running_worker, wait_until
+from tests.conftest import broker_queue_empty, free_port, running_worker, wait_until
 from tests.factories import PASSWORD, ProvinceFactory, RegulatorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
