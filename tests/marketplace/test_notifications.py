@@ -24,7 +24,14 @@ from marketplace.tasks import relay_outbox
 from sellers import services
 from sellers.models import Membership
 from tests.conftest import broker_queue_empty, free_port, running_worker, wait_until
-from tests.factories import PASSWORD, ProvinceFactory, RegulatorFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    AdminFactory,
+    ProvinceFactory,
+    RegulatorFactory,
+    UserFactory,
+    force_login_with_mfa,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -177,6 +184,41 @@ def test_a_password_reset_is_sent_through_the_outbox_in_the_readers_language(cli
     assert "cliquez sur le lien ci-dessous pour réinitialiser votre mot de passe" in row.body
     assert [m.to for m in mail.outbox] == [["claire@example.test"]]
     assert mail.outbox[0].body == row.body
+
+
+# --- Given up, then tried again --------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_administrator_tries_given_up_emails_again_from_the_admin(client):
+    given_up = OutgoingEmail.objects.create(
+        to=["a@example.test"],
+        subject="s",
+        body="b",
+        attempts=8,
+        next_attempt_at=None,
+        last_error="SMTPRecipientsRefused: 550",
+    )
+    sent = OutgoingEmail.objects.create(
+        to=["b@example.test"],
+        subject="t",
+        body="c",
+        attempts=1,
+        next_attempt_at=None,
+        sent_at=timezone.now(),
+    )
+    force_login_with_mfa(client, AdminFactory())
+    page = client.get(reverse("admin:marketplace_outgoingemail_changelist"))
+    assert page.status_code == 200 and b"SMTPRecipientsRefused" not in page.content
+    response = client.post(
+        reverse("admin:marketplace_outgoingemail_changelist"),
+        {"action": "retry", "_selected_action": [given_up.pk, sent.pk]},
+    )
+    assert response.status_code == 302
+    # Tried again at once (the relay runs in-process here), and the sent one left alone.
+    given_up.refresh_from_db()
+    assert given_up.sent_at is not None and given_up.attempts == 1
+    assert [m.to for m in mail.outbox] == [["a@example.test"]]
 
 
 # --- Two relays at once --------------------------------------------------------------------
