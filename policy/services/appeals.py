@@ -3,17 +3,19 @@ exemption for that listing from that rule."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from catalog.services.products import product_policy_refresh
+from marketplace.notifications import Email, emails_queue
 from marketplace.roles import user_is_regulator
 from policy.errors import AppealRefused, NotAllowed
 from policy.models import Appeal, Exemption, ListingDecision
-from policy.tasks import appeals as appeal_tasks
-from sellers.selectors import member_of
+from sellers.selectors import manager_emails, member_of
 
 
 @transaction.atomic
@@ -48,7 +50,7 @@ def appeal_decide(*, appeal: Appeal, actor, grant: bool, response: str) -> Appea
     appeal.decided_at = timezone.now()
     appeal.response = response
     appeal.save(update_fields=["status", "decided_by", "decided_at", "response"])
-    transaction.on_commit(lambda: appeal_tasks.send_appeal_decided_email.delay(appeal.pk))
+    _announce_decision(appeal)
     if grant:
         Exemption.objects.get_or_create(
             product_id=appeal.decision.product_id,
@@ -61,3 +63,25 @@ def appeal_decide(*, appeal: Appeal, actor, grant: bool, response: str) -> Appea
             trigger=ListingDecision.Trigger.APPEAL,
         )
     return appeal
+
+
+def _announce_decision(appeal: Appeal) -> None:
+    """Tell the cooperative's managers how the regulator decided, in this transaction."""
+    product = Product.objects.select_related("cooperative").get(pk=appeal.decision.product_id)
+    emails_queue(
+        messages=[
+            Email(
+                manager_emails(cooperative_ids=[product.cooperative_id]).get(
+                    product.cooperative_id, []
+                ),
+                "policy/email/appeal_decided_subject.txt",
+                "policy/email/appeal_decided.txt",
+                {
+                    "appeal": appeal,
+                    "product": product,
+                    "product_url": settings.SITE_URL.rstrip("/")
+                    + reverse("catalog:product_edit", args=[product.pk]),
+                },
+            )
+        ]
+    )
