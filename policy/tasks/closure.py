@@ -7,8 +7,14 @@ from policy.services import closure
 
 @shared_task(name="policy.tasks.reevaluate_listings", acks_late=True)
 def reevaluate_listings(rule_id: int | None = None) -> dict:
-    """Re-evaluate the whole catalog after a rule change (idempotent, safe to retry)."""
-    result = closure.listings_reevaluate()
+    """Re-evaluate the whole catalog after a rule change (idempotent, safe to retry).
+
+    Through the enforcement of due rules, so that the changed rule is marked enforced
+    and beat's next run does not judge the catalog a second time for it.
+    """
+    result = closure.rules_enforce_due()
+    if result is None:  # beat is enforcing it right now, or already did
+        return {"suspended": 0, "released": 0}
     return {"suspended": result.suspended, "released": result.released}
 
 

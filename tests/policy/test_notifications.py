@@ -140,3 +140,28 @@ def test_a_rule_change_and_an_appeal_decision_commit_with_the_broker_down_and_em
     assert all(m.to == ["li@example.test"] for m in mail.outbox)
     assert "Jasmine soap" in next(m.body for m in mail.outbox if "Règles" in m.subject)
     assert not OutgoingEmail.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_a_lifted_rule_whose_reevaluation_was_never_queued_is_enforced_by_beat(
+    django_capture_on_commit_callbacks,
+):
+    from policy.services.closure import rules_enforce_due
+    from policy.services.rules import rule_update
+
+    manager = UserFactory()
+    cooperative = _foreign_seller(manager)
+    beauty = category_ensure(slug="beauty", name="Beauty")
+    soap = _listing(cooperative, manager, beauty, "Jasmine soap")
+    regulator = RegulatorFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        rule = _protect(beauty, regulator)
+    assert rules_enforce_due() is None  # enforced already: nothing is due
+    assert Product.objects.get(pk=soap.pk).status == Product.Status.SUSPENDED
+
+    # Lifted while the broker is away: its commit hooks never run here.
+    rule_update(rule=rule, actor=regulator, is_active=False)
+    assert Product.objects.get(pk=soap.pk).status == Product.Status.SUSPENDED
+
+    assert rules_enforce_due().released == 1  # beat's hourly run
+    assert Product.objects.get(pk=soap.pk).status == Product.Status.ACTIVE
+    assert rules_enforce_due() is None
