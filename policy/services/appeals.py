@@ -4,7 +4,7 @@ exemption for that listing from that rule."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from marketplace.notifications import Email, emails_queue
 from marketplace.roles import user_is_regulator
 from policy.errors import AppealRefused, NotAllowed
 from policy.models import Appeal, Exemption, ListingDecision
+from policy.services.decisions import listing_decide
 from sellers.selectors import manager_emails, member_of
 
 
@@ -31,7 +32,30 @@ def appeal_file(*, decision: ListingDecision, actor, statement: str) -> Appeal:
         raise NotAllowed(_("Only the listing's cooperative can appeal."))
     if Appeal.objects.filter(decision=decision).exists():
         raise AppealRefused(_("This decision has already been appealed."))
-    return Appeal.objects.create(decision=decision, statement=statement, filed_by=actor)
+    if Appeal.objects.filter(
+        product=product, rule_id=decision.rule_id, status=Appeal.Status.PENDING
+    ).exists():
+        raise AppealRefused(_("An appeal against this rule is already pending for this listing."))
+    try:
+        with transaction.atomic():
+            return Appeal.objects.create(
+                decision=decision,
+                product=product,
+                rule_id=decision.rule_id,
+                statement=statement,
+                filed_by=actor,
+            )
+    except IntegrityError:  # another appeal for the same listing and rule, just now
+        raise AppealRefused(
+            _("An appeal against this rule is already pending for this listing.")
+        ) from None
+
+
+def appeals_close(*, appeals, reason: str) -> int:
+    """Close pending appeals that no longer need a decision (their block is gone)."""
+    return appeals.filter(status=Appeal.Status.PENDING).update(
+        status=Appeal.Status.CLOSED, decided_at=timezone.now(), response=reason
+    )
 
 
 @transaction.atomic
@@ -42,6 +66,14 @@ def appeal_decide(*, appeal: Appeal, actor, grant: bool, response: str) -> Appea
     appeal = Appeal.objects.select_for_update().select_related("decision").get(pk=appeal.pk)
     if appeal.status != Appeal.Status.PENDING:
         raise AppealRefused(_("This appeal has already been decided."))
+    product = Product.objects.select_related("cooperative", "category").get(pk=appeal.product_id)
+    if appeal.rule_id not in {block.rule_id for block in listing_decide(product=product).blocks}:
+        raise AppealRefused(
+            _(
+                "This rule no longer blocks the listing (it was lifted or the listing "
+                "changed): there is nothing left to decide."
+            )
+        )
     response = (response or "").strip()
     if not grant and not response:
         raise AppealRefused(_("Tell the seller why the block is upheld."))
@@ -50,7 +82,6 @@ def appeal_decide(*, appeal: Appeal, actor, grant: bool, response: str) -> Appea
     appeal.decided_at = timezone.now()
     appeal.response = response
     appeal.save(update_fields=["status", "decided_by", "decided_at", "response"])
-    _announce_decision(appeal)
     if grant:
         Exemption.objects.get_or_create(
             product_id=appeal.decision.product_id,
@@ -58,16 +89,18 @@ def appeal_decide(*, appeal: Appeal, actor, grant: bool, response: str) -> Appea
             defaults={"appeal": appeal, "granted_by": actor},
         )
         product_policy_refresh(
-            product=Product.objects.get(pk=appeal.decision.product_id),
+            product=product,
             actor=actor,
             trigger=ListingDecision.Trigger.APPEAL,
         )
+    _announce_decision(appeal)
     return appeal
 
 
 def _announce_decision(appeal: Appeal) -> None:
-    """Tell the cooperative's managers how the regulator decided, in this transaction."""
-    product = Product.objects.select_related("cooperative").get(pk=appeal.decision.product_id)
+    """Tell the cooperative's managers how the regulator decided, in this transaction,
+    once an exemption it grants has been applied."""
+    product = Product.objects.select_related("cooperative", "category").get(pk=appeal.product_id)
     emails_queue(
         messages=[
             Email(
@@ -79,6 +112,10 @@ def _announce_decision(appeal: Appeal) -> None:
                 {
                     "appeal": appeal,
                     "product": product,
+                    # The listing as it stands now: live, or still blocked by another rule.
+                    "still_blocked_by": [
+                        block.reason for block in listing_decide(product=product).blocks
+                    ],
                     "product_url": settings.SITE_URL.rstrip("/")
                     + reverse("catalog:product_edit", args=[product.pk]),
                 },
