@@ -74,7 +74,7 @@ PASSWORD = "bench-checkout-password"  # noqa: S105 (benchmark users on their own
 # Everything the benchmark writes; TRUNCATE ... CASCADE also empties what refers to
 # them (carts, memberships, decisions, sessions, allauth rows).
 TABLES = [
-    "orders_outgoingemail",
+    "marketplace_outgoingemail",
     "orders_sellerorderstatuschange",
     "orders_orderline",
     "orders_sellerorder",
@@ -620,7 +620,7 @@ PIECES = [
     ("    _announce_order", "orders.services.checkout", "_announce_order"),
     ("      emails_queue (render + INSERT)", "orders.services.checkout", "emails_queue"),
     ("    catalog_changed", "orders.services.checkout", "catalog_changed"),
-    ("    outbox relay on commit (eager)", "orders.services.outbox", "_kick_relay"),
+    ("    outbox relay on commit (eager)", "marketplace.notifications", "relay_nudge"),
 ]
 
 
@@ -751,7 +751,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.core import mail
     from django.db import connection
 
-    from orders.models import OutgoingEmail
+    from marketplace.models import OutgoingEmail
 
     with common.timed("seeding"):
         data = seed()

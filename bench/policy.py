@@ -127,8 +127,8 @@ def _reevaluate(rule) -> tuple[float, int]:
 def _rolled_back(category, action):
     """Run ``action(rule)`` in a transaction with the rule in force, then roll back.
 
-    ``listings_reevaluate`` schedules its emails with ``transaction.on_commit``: the
-    rollback discards them (and Celery is eager anyway, no Redis)."""
+    ``listings_reevaluate`` writes its emails to the outbox in its own transaction: the
+    rollback discards them with everything else (and Celery is eager anyway, no Redis)."""
     from django.db import transaction
 
     out = {}

@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from marketplace.models import Province, User
+from marketplace.models import OutgoingEmail, Province, User
+from marketplace.notifications import outbox_retry
 
 
 @admin.register(User)
@@ -12,7 +14,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["email", "full_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Personal info"), {"fields": ("full_name", "display_name")}),
+        (_("Personal info"), {"fields": ("full_name", "display_name", "preferred_language")}),
         (
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
@@ -27,3 +29,37 @@ class ProvinceAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "country", "is_active"]
     list_filter = ["country", "is_active"]
     search_fields = ["name", "code"]
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """The outbox, read-only: rows are written by the actions they announce and sent by
+    the relay. An email given up after its last attempt can be tried again."""
+
+    list_display = ["subject", "language", "created_at", "sent_at", "attempts", "next_attempt_at"]
+    list_filter = ["sent_at", "language"]
+    search_fields = ["subject"]
+    actions = ["retry"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Try the selected unsent emails again now"))
+    def retry(self, request, queryset):
+        count = outbox_retry(emails=queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d email will be tried again.",
+                "%(count)d emails will be tried again.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )

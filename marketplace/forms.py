@@ -1,6 +1,7 @@
 """Small pieces every app's views share."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -32,4 +33,12 @@ class PublicNameForm(forms.Form):
             "Shown with your reviews instead of your email address. Leave it empty to show "
             "your first name and initial."
         ),
+    )
+
+
+class PreferredLanguageForm(forms.Form):
+    preferred_language = forms.ChoiceField(
+        label=_("Language of your emails"),
+        choices=settings.LANGUAGES,
+        help_text=_("Also the language the site speaks to you when you sign in."),
     )

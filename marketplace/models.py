@@ -1,7 +1,10 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -42,6 +45,13 @@ class User(AbstractUser):
         max_length=60,
         blank=True,
         help_text=_("Shown with your reviews. Leave it empty to show your first name and initial."),
+    )
+    preferred_language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of the emails we send you."),
     )
 
     USERNAME_FIELD = "email"
@@ -106,3 +116,39 @@ class Province(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OutgoingEmail(models.Model):
+    """The email outbox: a row written in the transaction of the change it announces,
+    already rendered in its recipients' language, and sent by the relay
+    (:mod:`marketplace.notifications`). A broker or mail server that is down delays
+    emails; it never loses them.
+
+    ``next_attempt_at`` is when the relay may try it (again); it is empty once the
+    email is sent, or given up after the last attempt (``last_error`` says why).
+    """
+
+    to = models.JSONField()
+    language = models.CharField(max_length=10, blank=True)
+    subject = models.CharField(max_length=250)
+    body = models.TextField()
+    html_body = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(sent_at__isnull=True, next_attempt_at__isnull=False),
+                name="outbox_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

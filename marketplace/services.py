@@ -68,3 +68,19 @@ def user_public_name_set(*, user: User, display_name: str) -> User:
     user.display_name = display_name
     user.save(update_fields=["display_name"])
     return user
+
+
+def user_preferred_language_set(*, user: User, language: str) -> User:
+    """Record the language the user reads: their emails are written in it.
+
+    Set when they switch the site's language, sign in, or choose it in their account.
+    An unknown code is refused; empty brings back the site's default language.
+    """
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError(
+            {"preferred_language": _("Choose one of the site's languages.")}, code="invalid"
+        )
+    if user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+    return user

@@ -173,7 +173,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 CELERY_TIMEZONE = "UTC"
 # Later issues add the tax and reporting jobs here; beat reads this schedule.
 CELERY_BEAT_SCHEDULE: dict = {
-    "relay-email-outbox": {"task": "orders.tasks.relay_outbox", "schedule": 60.0},
+    "relay-email-outbox": {"task": "marketplace.tasks.relay_outbox", "schedule": 60.0},
     "enforce-listing-rules-that-take-effect": {
         "task": "policy.tasks.enforce_due_rules",
         "schedule": crontab(minute=5),

@@ -11,7 +11,7 @@ from marketplace import views
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.language_set, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("account/", views.account_home, name="account_home"),
     path("admin/", admin.site.urls),

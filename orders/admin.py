@@ -3,7 +3,7 @@ workspace through the fulfilment services, so they are checked and recorded."""
 
 from django.contrib import admin
 
-from orders.models import Order, OrderLine, OutgoingEmail, SellerOrder, SellerOrderStatusChange
+from orders.models import Order, OrderLine, SellerOrder, SellerOrderStatusChange
 
 
 class ReadOnly:
@@ -47,9 +47,3 @@ class SellerOrderAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["__str__", "status", "total", "created_at"]
     list_filter = ["status"]
     inlines = [LineInline, HistoryInline]
-
-
-@admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ["subject", "created_at", "sent_at", "attempts"]
-    list_filter = ["sent_at"]

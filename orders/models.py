@@ -225,29 +225,6 @@ class SellerOrderStatusChange(models.Model):
         return f"{self.seller_order_id}: {self.from_status} → {self.to_status}"
 
 
-class OutgoingEmail(models.Model):
-    """The email outbox: written in the transaction of the change it announces, sent by
-    a relay task. A broker that is down delays emails; it never loses them."""
-
-    to = models.JSONField()
-    subject = models.CharField(max_length=250)
-    body = models.TextField()
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        indexes = [
-            models.Index(
-                fields=["created_at"], condition=Q(sent_at__isnull=True), name="outbox_unsent"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.subject
-
-
 class ReturnRequest(models.Model):
     """A buyer asks, within the return window after delivery, to return lines."""
 

@@ -11,13 +11,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from marketplace.images import check_document, image_renditions, open_checked_image
+from marketplace.notifications import Email, emails_queue
 from marketplace.roles import user_is_regulator
 from sellers.models import Cooperative, CooperativeStatusChange, Invitation, Membership
+from sellers.selectors import manager_emails
 from sellers.signals import cooperative_identity_changed
 
 Status = Cooperative.Status
@@ -258,13 +261,52 @@ def _transition(
         reason=reason,
     )
     from catalog.pagecache import catalog_changed
-    from sellers.tasks import send_status_change_email
 
     catalog_changed()
-
-    transaction.on_commit(lambda: send_status_change_email.delay(change.pk))
+    _announce_status_change(change)
     cooperative.status, cooperative.status_reason = locked.status, locked.status_reason
     return locked
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def _announce_status_change(change: CooperativeStatusChange) -> None:
+    """Tell every manager of the cooperative, through the outbox, in this transaction."""
+    managers = manager_emails(cooperative_ids=[change.cooperative_id]).get(
+        change.cooperative_id, []
+    )
+    emails_queue(
+        messages=[
+            Email(
+                managers,
+                "sellers/email/status_change_subject.txt",
+                "sellers/email/status_change.txt",
+                {
+                    "change": change,
+                    "cooperative": change.cooperative,
+                    "workspace_url": _absolute(reverse("sellers:workspace")),
+                },
+            )
+        ]
+    )
+
+
+def _announce_invitation(invitation: Invitation) -> None:
+    emails_queue(
+        messages=[
+            Email(
+                [invitation.email],
+                "sellers/email/invitation_subject.txt",
+                "sellers/email/invitation.txt",
+                {
+                    "invitation": invitation,
+                    "accept_url": _absolute(reverse("sellers:invitation", args=[invitation.token])),
+                },
+            )
+        ]
+    )
 
 
 def _require_regulator(*, cooperative: Cooperative, actor) -> None:
@@ -370,9 +412,7 @@ def invitation_create(*, cooperative: Cooperative, actor, email: str, role: str)
     invitation = Invitation.objects.create(
         cooperative=cooperative, email=email, role=role, invited_by=actor
     )
-    from sellers.tasks import send_invitation_email
-
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk))
+    _announce_invitation(invitation)
     return invitation
 
 

@@ -1,7 +1,12 @@
 """Shared test set-up: which database and broker, loud skips, clean cache, factories."""
 
+import contextlib
 import os
 import re
+import shutil
+import socket
+import subprocess
+import time
 
 import pytest
 
@@ -122,16 +127,116 @@ def _tasks_in_process():
     app.conf.task_always_eager = True
 
 
+@contextlib.contextmanager
+def running_worker(app):
+    """A real Celery worker, in a thread of this process, consuming ``app``'s broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        yield worker
+
+
 @pytest.fixture
 def celery_worker(settings):
     """A real Celery worker, in a thread, consuming the real broker (Redis)."""
-    from celery.contrib.testing.worker import start_worker
-
     from marketplace.celery import app
 
     app.conf.task_always_eager = False
     app.conf.broker_url = settings.CELERY_BROKER_URL
     with app.connection_for_write() as conn:
         conn.default_channel.client.flushdb()  # no stale message from an earlier run
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+    with running_worker(app) as worker:
         yield worker
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _reset_broker_connections(app) -> None:
+    """Forget pooled broker connections: the next publish connects afresh."""
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
+
+
+class ThrowawayBroker:
+    """A Redis server of the test's own, on a free port, that the test stops and starts
+    again: the broker really goes away, at the address the application publishes to."""
+
+    def __init__(self, directory):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.directory = directory
+        self.process = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                *("redis-server", "--bind", "127.0.0.1", "--port", str(self.port)),
+                *("--save", "", "--appendonly", "no", "--dir", str(self.directory)),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        self._forget_connections()
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+            self.process = None
+        self._forget_connections()
+
+    def _forget_connections(self) -> None:
+        from marketplace.celery import app
+
+        _reset_broker_connections(app)
+
+
+@pytest.fixture
+def throwaway_broker(settings, tmp_path):
+    """Celery publishes to a throw-away Redis that the test can stop and start; tasks
+    are not run in-process. Use :func:`running_worker` for a real worker on it."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("NEEDS redis-server: the broker outage is a real server stopped")
+    from marketplace.celery import app
+
+    broker = ThrowawayBroker(tmp_path)
+    previous = app.conf.broker_url
+    settings.CELERY_BROKER_URL = app.conf.broker_url = broker.url
+    app.conf.task_always_eager = False
+    broker.start()
+    yield broker
+    broker.stop()
+    app.conf.broker_url = previous
+    _reset_broker_connections(app)
+
+
+def wait_until(condition, *, seconds: float = 30) -> bool:
+    """Poll ``condition`` until it holds or ``seconds`` have passed (a worker runs in
+    another thread); return whether it held."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def broker_queue_empty() -> bool:
+    """Every task published so far was taken by the worker."""
+    from marketplace.celery import app
+
+    with app.connection_for_write() as conn:
+        return conn.default_channel.client.llen("celery") == 0

@@ -1,1 +1,1 @@
-"""Writes of orders, one module per concern: cart, checkout, fulfilment, outbox."""
+"""Writes of orders, one module per concern: cart, checkout, fulfilment, after-sales."""

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.pagecache import catalog_changed
+from marketplace.notifications import emails_queue
 from orders.models import OrderLine, ReturnLine, ReturnRequest, Review, SellerOrder
 from orders.services.checkout import restock
-from orders.services.outbox import emails_queue
 from sellers.selectors import is_member, manager_emails
 
 

@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from marketplace.notifications import emails_queue
 from orders.models import SellerOrder, SellerOrderStatusChange
 from orders.services.checkout import restock
-from orders.services.outbox import emails_queue
 from sellers.selectors import is_member, manager_emails
 
 Status = SellerOrder.Status

@@ -3,19 +3,21 @@ exemption for that listing from that rule."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from catalog.services.products import product_policy_refresh
+from marketplace.notifications import Email, emails_queue
 from marketplace.roles import user_is_regulator
 from policy.errors import AppealRefused, NotAllowed
 from policy.models import Appeal, Exemption, ListingDecision
 from policy.services.decisions import listing_decide, listing_facts
 from policy.services.exemptions import exemption_facts
-from policy.tasks import appeals as appeal_tasks
-from sellers.selectors import member_of
+from sellers.selectors import manager_emails, member_of
 
 
 @transaction.atomic
@@ -81,7 +83,6 @@ def appeal_decide(*, appeal: Appeal, actor, grant: bool, response: str) -> Appea
     appeal.decided_at = timezone.now()
     appeal.response = response
     appeal.save(update_fields=["status", "decided_by", "decided_at", "response"])
-    transaction.on_commit(lambda: appeal_tasks.send_appeal_decided_email.delay(appeal.pk))
     if grant:
         Exemption.objects.create(
             product_id=appeal.product_id,
@@ -95,4 +96,32 @@ def appeal_decide(*, appeal: Appeal, actor, grant: bool, response: str) -> Appea
             actor=actor,
             trigger=ListingDecision.Trigger.APPEAL,
         )
+    _announce_decision(appeal)
     return appeal
+
+
+def _announce_decision(appeal: Appeal) -> None:
+    """Tell the cooperative's managers how the regulator decided, in this transaction,
+    once an exemption it grants has been applied."""
+    product = Product.objects.select_related("cooperative", "category").get(pk=appeal.product_id)
+    emails_queue(
+        messages=[
+            Email(
+                manager_emails(cooperative_ids=[product.cooperative_id]).get(
+                    product.cooperative_id, []
+                ),
+                "policy/email/appeal_decided_subject.txt",
+                "policy/email/appeal_decided.txt",
+                {
+                    "appeal": appeal,
+                    "product": product,
+                    # The listing as it stands now: live, or still blocked by another rule.
+                    "still_blocked_by": [
+                        block.reason for block in listing_decide(product=product).blocks
+                    ],
+                    "product_url": settings.SITE_URL.rstrip("/")
+                    + reverse("catalog:product_edit", args=[product.pk]),
+                },
+            )
+        ]
+    )

@@ -12,17 +12,19 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from catalog.models import Product
 from catalog.services.products import products_move_status
+from marketplace.notifications import Email, emails_queue
 from policy import evaluation
 from policy.models import Appeal, Exemption, ListingDecision, ListingRule
+from policy.selectors import closure as closure_selectors
 from policy.services.appeals import appeals_close
 from policy.services.decisions import policy_version_bump, rules_in_force
-from policy.tasks import closure as closure_tasks
 
 
 @dataclass(frozen=True)
@@ -175,9 +177,32 @@ def listings_reevaluate(*, actor=None, cooperative_id: int | None = None) -> Ree
     )
 
     if suspended or released:
-        runs = [str(run), str(released_run)]
-        transaction.on_commit(lambda: closure_tasks.notify_reevaluation.delay(runs))
+        _announce_reevaluation(runs=[str(run), str(released_run)])
     return Reevaluation(run=run, suspended=suspended, released=released)
+
+
+def _announce_reevaluation(*, runs: list[str]) -> None:
+    """Email each affected cooperative's managers once, in this transaction, with its
+    listings these runs suspended or brought back."""
+    workspace_url = settings.SITE_URL.rstrip("/") + reverse("catalog:workspace_products")
+    emails_queue(
+        messages=[
+            Email(
+                managers,
+                "policy/email/reevaluation_subject.txt",
+                "policy/email/reevaluation.txt",
+                {
+                    "cooperative": cooperative,
+                    "suspended": suspended,
+                    "released": released,
+                    "workspace_url": workspace_url,
+                },
+            )
+            for cooperative, managers, suspended, released in (
+                closure_selectors.reevaluation_changes_by_cooperative(runs=runs)
+            )
+        ]
+    )
 
 
 def _rule_reason_for_record(rule: evaluation.RuleFacts) -> str:
@@ -191,11 +216,11 @@ def _rule_reason_for_record(rule: evaluation.RuleFacts) -> str:
 
 @transaction.atomic
 def rules_enforce_due(*, today=None) -> Reevaluation | None:
-    """Re-evaluate once for rules that reached their effective date (Celery beat)."""
+    """Re-evaluate once for rules that reached their effective date, or were changed
+    (lifted, say) while their re-evaluation could not be queued (Celery beat)."""
     today = today or timezone.localdate()
     due = ListingRule.objects.select_for_update(skip_locked=True).filter(
-        Q(enforced_on__isnull=True) | Q(enforced_on__lt=F("effective_from")),
-        is_active=True,
+        Q(enforced_on__isnull=True) | Q(enforced_on__lt=F("effective_from"), is_active=True),
         effective_from__lte=today,
     )
     due_ids = list(due.values_list("pk", flat=True))

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Category
+from marketplace.celery import task_nudge
 from marketplace.roles import user_is_regulator
 from policy.certificates import certificate_format_problem
 from policy.errors import NotAllowed
@@ -81,9 +82,13 @@ def _require_regulator(actor) -> None:
 
 
 def _after_rule_change(rule: ListingRule) -> None:
-    """Re-evaluate the catalog once the change has committed, if it can matter now."""
+    """Re-evaluate the catalog once the change has committed, if it can matter now.
+
+    The rule is left not yet enforced, so that beat's hourly enforcement re-evaluates
+    it should the broker be away now: a rule change never waits on the broker.
+    """
     if rule.effective_from <= timezone.localdate():
-        transaction.on_commit(lambda: closure_tasks.reevaluate_listings.delay(rule.pk))
+        transaction.on_commit(lambda: task_nudge(closure_tasks.reevaluate_listings, rule.pk))
 
 
 @transaction.atomic
@@ -116,8 +121,7 @@ def rule_update(
     _check_rule(merged, new_categories)
     for name, value in fields.items():
         setattr(rule, name, value)
-    if "effective_from" in fields:
-        rule.enforced_on = None
+    rule.enforced_on = None  # enforced again, by the task below or by beat
     rule.save()
     if categories is not None:
         rule.categories.set(categories)

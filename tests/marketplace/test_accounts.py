@@ -19,6 +19,8 @@ def _link_in_last_email() -> str:
     return LINK.search(mail.outbox[-1].body).group(0)
 
 
+# Account emails go through the outbox, relayed once the request commits.
+@pytest.mark.django_db(transaction=True)
 def test_signup_sends_a_verification_link_and_login_waits_for_it(client):
     response = client.post(
         reverse("account_signup"),
@@ -40,6 +42,8 @@ def test_signup_sends_a_verification_link_and_login_waits_for_it(client):
     assert "_auth_user_id" not in client.session
 
 
+# Account emails go through the outbox, relayed once the request commits.
+@pytest.mark.django_db(transaction=True)
 def test_verification_link_confirms_the_address_and_logs_in_then_logout(client):
     client.post(
         reverse("account_signup"),
@@ -63,6 +67,8 @@ def test_verification_link_confirms_the_address_and_logs_in_then_logout(client):
     assert client.get(reverse("account_home")).status_code == 200
 
 
+# Account emails go through the outbox, relayed once the request commits.
+@pytest.mark.django_db(transaction=True)
 def test_password_reset_by_emailed_link(client):
     user = UserFactory(email="reset@example.test")
     client.post(reverse("account_reset_password"), {"email": "reset@example.test"})
@@ -82,6 +88,8 @@ def test_unknown_email_gets_the_same_answer_as_a_known_one(client):
     assert response["Location"] == reverse("account_reset_password_done")
 
 
+# Account emails go through the outbox, relayed once the request commits.
+@pytest.mark.django_db(transaction=True)
 def test_email_change_is_verified_before_it_becomes_primary(client):
     user = UserFactory(email="old@example.test")
     client.force_login(user)

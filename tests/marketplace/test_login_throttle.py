@@ -111,6 +111,8 @@ def test_a_guess_spread_over_many_addresses_spares_the_owners_known_browser(clie
     assert _signed_in(owners_browser)
 
 
+# Account emails go through the outbox, relayed once the request commits.
+@pytest.mark.django_db(transaction=True)
 def test_resetting_the_password_by_email_unlocks_the_account_for_any_browser(client):
     user = UserFactory(email="owner@example.test")
     for n in range(60):

@@ -47,3 +47,22 @@ def test_seed_demo_is_idempotent_and_seeds_every_role():
     manager = User.objects.get(email="manager.tenun@demo.lokapasar.test")
     assert Role.MANAGER in user_roles(manager)
     assert User.objects.get(email="buyer@demo.lokapasar.test").check_password("lokapasar-demo-2026")
+
+
+def test_the_demos_invented_history_is_recorded_as_already_sent(
+    django_capture_on_commit_callbacks,
+):
+    from django.core import mail
+
+    from marketplace.models import OutgoingEmail
+    from marketplace.notifications import outbox_relay, relay_nudge
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    seeded = OutgoingEmail.objects.all()
+    assert seeded.count() > 100  # eighteen months of orders, verifications, moves
+    assert not seeded.filter(sent_at__isnull=True).exists()
+    assert not seeded.filter(next_attempt_at__isnull=False).exists()
+    assert outbox_relay() == 0
+    assert mail.outbox == []
+    assert relay_nudge not in callbacks  # and no relay was even asked for

@@ -11,7 +11,8 @@ import pytest
 from django.db import connection
 
 from catalog.models import Product
-from orders.models import OutgoingEmail, SellerOrder, SellerOrderStatusChange
+from marketplace.models import OutgoingEmail
+from orders.models import SellerOrder, SellerOrderStatusChange
 from orders.services.fulfilment import (
     InvalidTransition,
     NotAllowed,

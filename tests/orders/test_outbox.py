@@ -2,6 +2,7 @@
 with it), sent once by the relay however often it runs, kept when the broker is down
 and sent later, and delivered by a real worker on Redis."""
 
+import itertools
 import logging
 import time
 import uuid
@@ -9,17 +10,46 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.utils import timezone
 
 from catalog.models import Product
-from orders.models import Order, OutgoingEmail
-from orders.services import outbox
+from marketplace.models import OutgoingEmail
+from marketplace.notifications import MAX_ATTEMPTS, outbox_relay
+from orders.models import Order
 from orders.services.checkout import InsufficientStock, checkout_complete
-from orders.services.outbox import MAX_ATTEMPTS, outbox_relay
 from tests.factories import CooperativeFactory, MembershipFactory
 from tests.orders.conftest import address
 
 pytestmark = pytest.mark.django_db
+
+
+class FlakyBackend(locmem.EmailBackend):
+    """The local-memory mailbox behind a mail server that refuses the next ``refusals``
+    messages."""
+
+    refusals = 0
+
+    def send_messages(self, messages):
+        if FlakyBackend.refusals > 0:
+            FlakyBackend.refusals -= 1
+            raise ConnectionRefusedError("SMTP down")
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def flaky_mail(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.FlakyBackend"
+    FlakyBackend.refusals = 0
+    yield FlakyBackend
+    FlakyBackend.refusals = 0
+
+
+def _time_passes():
+    """The wait before the next attempt is over, for every email that waits."""
+    OutgoingEmail.objects.filter(next_attempt_at__isnull=False).update(
+        next_attempt_at=timezone.now()
+    )
 
 
 @pytest.fixture
@@ -101,37 +131,39 @@ def test_the_relay_sends_each_email_once_however_often_it_runs(buyer, two_coop_o
     assert all(e.sent_at and e.attempts == 1 for e in OutgoingEmail.objects.all())
 
 
-def test_a_failed_send_is_retried_by_the_next_relay(buyer, two_coop_order, monkeypatch):
-    real_send = outbox.send_mail
-    calls = []
-
-    def flaky(subject, body, sender, to):
-        calls.append(to)
-        if len(calls) == 1:
-            raise ConnectionRefusedError("SMTP down")
-        return real_send(subject, body, sender, to)
-
-    monkeypatch.setattr(outbox, "send_mail", flaky)
+def test_a_failed_send_is_retried_by_the_next_relay_once_its_wait_is_over(
+    buyer, two_coop_order, flaky_mail
+):
+    flaky_mail.refusals = 1
     assert outbox_relay() == 2
     failed = OutgoingEmail.objects.get(sent_at__isnull=True)
     assert failed.attempts == 1 and "SMTP down" in failed.last_error
+    assert failed.next_attempt_at > timezone.now()
+    assert outbox_relay() == 0  # not due yet: the relay backs off
+    _time_passes()
     assert outbox_relay() == 1
     failed.refresh_from_db()
     assert failed.sent_at and failed.attempts == 2
+    assert failed.next_attempt_at is None
     assert len(mail.outbox) == 3
 
 
-def test_an_email_that_keeps_failing_is_given_up_after_the_last_attempt(monkeypatch):
+def test_an_email_that_keeps_failing_is_given_up_after_the_last_attempt(flaky_mail):
     email = OutgoingEmail.objects.create(to=["a@example.test"], subject="s", body="b")
-
-    def down(*args):
-        raise ConnectionRefusedError("SMTP down")
-
-    monkeypatch.setattr(outbox, "send_mail", down)
+    flaky_mail.refusals = 1000
+    waits = []
     for _ in range(MAX_ATTEMPTS + 3):
         outbox_relay()
+        email.refresh_from_db()
+        if email.next_attempt_at is not None:
+            waits.append(email.next_attempt_at - timezone.now())
+        _time_passes()
     email.refresh_from_db()
     assert email.attempts == MAX_ATTEMPTS and email.sent_at is None
+    assert email.next_attempt_at is None  # given up: no relay tries it again
+    assert "SMTP down" in email.last_error  # and the reason is kept
+    assert len(waits) == MAX_ATTEMPTS - 1
+    assert all(a < b for a, b in itertools.pairwise(waits))  # waits longer each time
     assert mail.outbox == []
 
 
@@ -172,7 +204,7 @@ def test_a_checkout_succeeds_with_the_broker_down_and_its_emails_wait(
 ):
     alpha = cooperative()
     product = make_product(cooperative=alpha, stock=3)
-    with caplog.at_level(logging.WARNING, logger="orders.services.outbox"):
+    with caplog.at_level(logging.WARNING, logger="marketplace.notifications"):
         order = place(buyer, {product: 1})
     assert "broker unavailable" in caplog.text  # the relay could not be asked
     assert Order.objects.filter(pk=order.pk).exists()
