@@ -153,8 +153,32 @@ def page_of(products: QuerySet, *, number: int, size: int = PAGE_SIZE) -> Page:
     return Page(items=rows[:size], number=number, has_next=len(rows) > size)
 
 
-def featured_products(*, limit: int = 12) -> list[Product]:
-    return list(with_main_photo(visible_products().order_by("-published_at", "-id"))[:limit])
+def featured_products(*, limit: int = 12, pool: int = 8) -> list[Product]:
+    """The home page's picks: recent listings, mixed across cooperatives and categories.
+
+    Newest first alone shows whichever cooperative published last (a catalogue import
+    fills the page). From the ``limit * pool`` newest listings, each round takes one
+    listing from every cooperative in turn (the cooperative with the newest listing
+    first), each cooperative's newest in a category not yet shown in that round when
+    it has one, until ``limit`` are chosen. Same two queries as a plain page.
+    """
+    recent = list(
+        with_main_photo(visible_products().order_by("-published_at", "-id"))[: limit * pool]
+    )
+    queues: dict[int, list[Product]] = {}
+    for product in recent:
+        queues.setdefault(product.cooperative_id, []).append(product)
+    chosen: list[Product] = []
+    while len(chosen) < limit and any(queues.values()):
+        shown_this_round: set[int] = set()
+        for queue in queues.values():
+            if not queue or len(chosen) == limit:
+                continue
+            pick = next((p for p in queue if p.category_id not in shown_this_round), queue[0])
+            queue.remove(pick)
+            shown_this_round.add(pick.category_id)
+            chosen.append(pick)
+    return chosen
 
 
 def category_by_slug(*, slug: str) -> Category:

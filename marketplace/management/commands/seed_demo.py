@@ -12,7 +12,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from catalog.services.categories import category_ensure
-from marketplace.demo_catalog import demo_catalog_seed
+from marketplace.demo_catalog import demo_catalog_interleave_dates, demo_catalog_seed
 from marketplace.demo_images import document_upload, logo_upload
 from marketplace.demo_orders import demo_orders_seed
 from marketplace.models import Province, User
@@ -251,6 +251,8 @@ class Command(BaseCommand):
             )
             for cooperative in Cooperative.objects.order_by("pk")
         )
+        if new_products:
+            demo_catalog_interleave_dates()
         new_orders = demo_orders_seed(
             buyers=list(
                 User.objects.filter(email__in=[email for email, _ in BUYERS]).order_by("pk")
