@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "catalog",
     "orders",
     "policy",
+    # The demonstration data: stands on every app above, nothing imports it.
+    "demo",
     "marketplace.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -12,9 +12,9 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from catalog.services.categories import category_ensure
-from marketplace.demo_catalog import demo_catalog_interleave_dates, demo_catalog_seed
-from marketplace.demo_images import document_upload, logo_upload
-from marketplace.demo_orders import demo_orders_seed
+from demo.catalog import demo_catalog_interleave_dates, demo_catalog_seed
+from demo.images import document_upload, logo_upload
+from demo.orders import demo_orders_seed
 from marketplace.models import Province, User
 from marketplace.services import provinces_seed, regulator_grant, user_ensure_verified
 from policy.services.listing_rules import rules_seed_defaults

@@ -17,7 +17,7 @@ from catalog.models import Category, Product
 from catalog.pagecache import catalog_changed
 from catalog.services.photos import photo_add
 from catalog.services.products import ListingBlocked, ProductError, product_create, product_publish
-from marketplace.demo_images import product_photo_upload
+from demo.images import product_photo_upload
 
 # registration number -> lines: (category, title, motif, unit, base price, story, certificate)
 LINES = {
