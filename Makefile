@@ -10,7 +10,7 @@ PROXY_HOST ?= 127.0.0.1
 PROXY_PORT ?= 8080
 NGINX ?= nginx
 
-.PHONY: run setup test lint format messages worker beat serve serve-proxy clean
+.PHONY: run setup test lint contracts format messages worker beat serve serve-proxy clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The import contracts in pyproject.toml: the apps' layers and who may use whose models.
+contracts: $(VENV)/.installed-dev
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .

@@ -24,11 +24,8 @@ from modeltranslation.utils import build_localized_fieldname
 from catalog.models import MAX_PRICE, MAX_STOCK, Category, Product, ProductStatusChange
 from catalog.pagecache import catalog_changed
 from policy.models import ListingDecision
-from policy.services.listing_rules import (
-    exemptions_revoke,
-    listing_decide,
-    listing_decision_record,
-)
+from policy.services.decisions import listing_decide, listing_decision_record
+from policy.services.exemptions import exemptions_revoke
 from sellers.models import Cooperative
 from sellers.selectors import cooperative_can_publish, is_member
 
