@@ -6,8 +6,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+PROXY_HOST ?= 127.0.0.1
+PROXY_PORT ?= 8080
+NGINX ?= nginx
 
-.PHONY: run setup test lint contracts format messages worker beat serve clean
+.PHONY: run setup test lint contracts format messages worker beat serve serve-proxy clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +55,16 @@ serve: $(VENV)/.installed
 	$(PY) manage.py compile_translations
 	DEBUG=$${DEBUG:-0} $(PY) manage.py collectstatic --noinput
 	$(VENV)/bin/gunicorn marketplace.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3}
+
+# `make serve` behind an unprivileged nginx (Debian's package) that serves /media/ and
+# /static/ and proxies the rest: the production path on one machine (README).
+serve-proxy: $(VENV)/.installed
+	mkdir -p var/nginx
+	DEBUG=$${DEBUG:-0} $(PY) manage.py proxy_config --standalone var/nginx \
+		--listen $(PROXY_HOST):$(PROXY_PORT) --upstream $(HOST):$(PORT) > var/nginx/nginx.conf
+	$(NGINX) -t -q -p var/nginx -c $(CURDIR)/var/nginx/nginx.conf
+	$(NGINX) -p var/nginx -c $(CURDIR)/var/nginx/nginx.conf & nginx_pid=$$!; \
+		trap 'kill $$nginx_pid' EXIT INT TERM; $(MAKE) serve
 
 worker: $(VENV)/.installed
 	$(VENV)/bin/celery -A marketplace worker --loglevel=INFO

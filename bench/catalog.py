@@ -436,7 +436,7 @@ def ensure_images() -> None:
 
 def _ensure_categories():
     from catalog.services.categories import category_ensure
-    from marketplace.management.commands.seed_demo import CATEGORY_TREE, _names
+    from demo.management.commands.seed_demo import CATEGORY_TREE, _names
 
     leaves_by_root = {}
     for slug, names, children in CATEGORY_TREE:

@@ -8,13 +8,15 @@ row more than they show.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import F, FloatField, Prefetch, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from catalog.models import Category, Product, ProductPhoto
@@ -78,13 +80,14 @@ def product_search(*, filters: ProductFilters) -> QuerySet[Product]:
             if sort == "relevance":
                 products = products.annotate(rank=SearchRank(F("search_vector"), query))
         else:
-            for word in filters.q.split()[:8]:
-                products = products.filter(
-                    Q(title__icontains=word)
-                    | Q(description__icontains=word)
-                    | Q(story__icontains=word)
-                )
-    if sort == "relevance" and filters.q and connection.vendor == "postgresql":
+            match = fts5_query(filters.q)
+            if not match:
+                return with_main_photo(products.none())
+            products = products.filter(pk__in=RawSQL(FTS5_MATCHING, [match]))  # noqa: S611 (constant SQL, bound parameter)
+            if sort == "relevance":
+                rank = RawSQL(FTS5_RANK, [match], FloatField())  # noqa: S611 (constant SQL, bound parameter)
+                products = products.annotate(rank=-rank)
+    if sort == "relevance" and filters.q:
         products = products.order_by("-rank", "-published_at", "-id")
     elif sort == "price_asc":
         products = products.order_by("price", "-id")
@@ -93,6 +96,33 @@ def product_search(*, filters: ProductFilters) -> QuerySet[Product]:
     else:
         products = products.order_by("-published_at", "-id")
     return with_main_photo(products)
+
+
+# The embedded defaults' index (catalog migration 0003): rowid is the product's id.
+FTS5_MATCHING = "SELECT rowid FROM catalog_product_fts WHERE catalog_product_fts MATCH %s"
+# bm25 is lower for better matches; negated so that both back ends sort on "-rank".
+FTS5_RANK = (
+    "SELECT bm25(catalog_product_fts) FROM catalog_product_fts "
+    "WHERE catalog_product_fts MATCH %s AND rowid = catalog_product.id"
+)
+_WORD = re.compile(r"[^\W_]+")
+
+
+def fts5_query(text: str) -> str:
+    """The FTS5 expression for what a buyer typed, read as PostgreSQL's
+    ``websearch_to_tsquery`` reads it for plain words: every word must appear, a word
+    after "-" must not. Each word is quoted, so no input is FTS5 syntax."""
+    wanted: list[str] = []
+    unwanted: list[str] = []
+    for chunk in text.lower().split()[:16]:
+        words = _WORD.findall(chunk)
+        (unwanted if chunk.startswith("-") else wanted).extend(words)
+    if not wanted:
+        return ""
+    expression = " AND ".join(f'"{word}"' for word in wanted)
+    for word in unwanted:
+        expression += f' NOT "{word}"'
+    return expression
 
 
 @dataclass(frozen=True)
@@ -123,8 +153,32 @@ def page_of(products: QuerySet, *, number: int, size: int = PAGE_SIZE) -> Page:
     return Page(items=rows[:size], number=number, has_next=len(rows) > size)
 
 
-def featured_products(*, limit: int = 12) -> list[Product]:
-    return list(with_main_photo(visible_products().order_by("-published_at", "-id"))[:limit])
+def featured_products(*, limit: int = 12, pool: int = 8) -> list[Product]:
+    """The home page's picks: recent listings, mixed across cooperatives and categories.
+
+    Newest first alone shows whichever cooperative published last (a catalogue import
+    fills the page). From the ``limit * pool`` newest listings, each round takes one
+    listing from every cooperative in turn (the cooperative with the newest listing
+    first), each cooperative's newest in a category not yet shown in that round when
+    it has one, until ``limit`` are chosen. Same two queries as a plain page.
+    """
+    recent = list(
+        with_main_photo(visible_products().order_by("-published_at", "-id"))[: limit * pool]
+    )
+    queues: dict[int, list[Product]] = {}
+    for product in recent:
+        queues.setdefault(product.cooperative_id, []).append(product)
+    chosen: list[Product] = []
+    while len(chosen) < limit and any(queues.values()):
+        shown_this_round: set[int] = set()
+        for queue in queues.values():
+            if not queue or len(chosen) == limit:
+                continue
+            pick = next((p for p in queue if p.category_id not in shown_this_round), queue[0])
+            queue.remove(pick)
+            shown_this_round.add(pick.category_id)
+            chosen.append(pick)
+    return chosen
 
 
 def category_by_slug(*, slug: str) -> Category:

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "catalog",
     "orders",
     "policy",
+    # The demonstration data: stands on every app above, nothing imports it.
+    "demo",
     "marketplace.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -251,6 +253,8 @@ EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# For django.core.mail.backends.filebased.EmailBackend: one file per sent batch.
+EMAIL_FILE_PATH = Path(env("EMAIL_FILE_PATH") or VAR_DIR / "sent-emails")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Lokapasar <no-reply@lokapasar.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -28,6 +28,8 @@ if [[ -z "${REDIS_URL:-}" ]] && answers 127.0.0.1 6379; then
 fi
 
 missing=()
+command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)  # production-mode browser test
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)   # browser tests
 command -v xgettext >/dev/null 2>&1 || missing+=(gettext)    # translation completeness test
 if ((${#missing[@]})); then

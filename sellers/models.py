@@ -18,7 +18,13 @@ class PrivateStorage(LazyObject):
         self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
 
 
-private_storage = PrivateStorage()
+_private_storage = PrivateStorage()
+
+
+def private_storage() -> PrivateStorage:
+    """The field's storage, as a callable: migrations then name this function instead of
+    freezing the deployment's PRIVATE_MEDIA_ROOT path into their text."""
+    return _private_storage
 
 
 def _logo_path(instance, filename: str) -> str:

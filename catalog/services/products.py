@@ -129,17 +129,9 @@ def _generated_sku() -> str:
     return f"P-{secrets.token_hex(4).upper()}"
 
 
-def search_vector_refresh(*, products: QuerySet) -> None:
-    """Recompute the full-text vector of ``products`` (PostgreSQL only), in one UPDATE.
-
-    The vector holds the title, the cooperative's name, the category's name in every
-    site language (so "kopi" finds coffee listed in English), the origin and the
-    texts. The 'simple' configuration does not stem: titles mix Indonesian, English
-    and French, and a stemmer for one language mangles the others.
-    """
-    if connection.vendor != "postgresql":
-        return
-    category_names = (
+def _category_names() -> Subquery:
+    """The product's category name in every site language, as one text."""
+    return Subquery(
         Category.objects.filter(pk=OuterRef("category_id"))
         .annotate(
             names=Concat(
@@ -153,15 +145,56 @@ def search_vector_refresh(*, products: QuerySet) -> None:
         )
         .values("names")
     )
-    cooperative_name = Cooperative.objects.filter(pk=OuterRef("cooperative_id")).values(
-        "legal_name"
+
+
+def _cooperative_name() -> Subquery:
+    return Subquery(Cooperative.objects.filter(pk=OuterRef("cooperative_id")).values("legal_name"))
+
+
+def search_vector_refresh(*, products: QuerySet) -> None:
+    """Recompute the full-text index of ``products``, set-based, on either back end.
+
+    The index holds the title, the cooperative's name, the category's name in every
+    site language (so "kopi" finds coffee listed in English), the origin and the
+    texts. On PostgreSQL it is the ``search_vector`` column, in one UPDATE; the 'simple'
+    configuration does not stem: titles mix Indonesian, English and French, and a
+    stemmer for one language mangles the others. On SQLite (the embedded defaults) it
+    is the FTS5 table ``catalog_product_fts`` (migration 0003), which tokenises the
+    same text the same way: lower case, split on what is not a letter or a digit.
+    """
+    if connection.vendor == "postgresql":
+        products.update(
+            search_vector=SearchVector("title", weight="A", config="simple")
+            + SearchVector(_category_names(), weight="B", config="simple")
+            + SearchVector(_cooperative_name(), "origin_commune", weight="B", config="simple")
+            + SearchVector("description", "story", weight="C", config="simple")
+        )
+        return
+    if connection.vendor != "sqlite":
+        return
+    space = Value(" ")
+    rows = products.order_by().annotate(
+        search_body=Concat(
+            "title",
+            space,
+            _category_names(),
+            space,
+            _cooperative_name(),
+            space,
+            "origin_commune",
+            space,
+            "description",
+            space,
+            "story",
+            output_field=TextField(),
+        )
     )
-    products.update(
-        search_vector=SearchVector("title", weight="A", config="simple")
-        + SearchVector(Subquery(category_names), weight="B", config="simple")
-        + SearchVector(Subquery(cooperative_name), "origin_commune", weight="B", config="simple")
-        + SearchVector("description", "story", weight="C", config="simple")
-    )
+    rows = list(rows.values_list("pk", "search_body"))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "DELETE FROM catalog_product_fts WHERE rowid = %s", [(pk,) for pk, _body in rows]
+        )
+        cursor.executemany("INSERT INTO catalog_product_fts (rowid, body) VALUES (%s, %s)", rows)
 
 
 # What a decision does to a listing's status, on an edit and after a re-judgement.

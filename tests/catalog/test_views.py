@@ -966,3 +966,36 @@ def test_the_workspace_lists_the_cooperatives_products_by_status(client, make_pr
         response = client.get(url, params)
         assert response.status_code == 200
         assert {p.pk for p in response.context["page"].items} == {active.pk, blocked.pk}
+
+
+def test_the_home_page_mixes_cooperatives_and_categories_among_recent_listings(
+    client, make_product
+):
+    """A cooperative that just published a dozen mats must not fill the home page."""
+    weavers, potters = CooperativeFactory(), CooperativeFactory()
+    for n, category in enumerate(["household", "kitchenware", "household", "kitchenware"]):
+        make_product(cooperative=potters, category=category, title=f"Pot {n}")
+    for n in range(12):
+        make_product(cooperative=weavers, category="household", title=f"Mat {n}")
+    newest_first = _titles(client.get(reverse("catalog:browse")))
+    assert newest_first[:12] == [f"Mat {n}" for n in range(11, -1, -1)]
+
+    featured = client.get(reverse("home")).context["featured"]
+    assert [p.cooperative for p in featured[:8]] == [weavers, potters] * 4
+    potters_picks = [p.title for p in featured if p.cooperative == potters]
+    # Newest first within the cooperative, but in a category the round has not shown
+    # (the weavers' mats are household goods): kitchenware first while there is some.
+    assert potters_picks == ["Pot 3", "Pot 1", "Pot 2", "Pot 0"]
+    assert len(featured) == 12
+    assert {p.title for p in featured} >= {"Mat 11", "Mat 10", "Mat 9", "Mat 8"}
+
+
+def test_the_home_page_alternates_categories_across_cooperatives_in_a_round(client, make_product):
+    first, second = CooperativeFactory(), CooperativeFactory()
+    make_product(cooperative=second, category="kitchenware", title="Second, kitchenware")
+    make_product(cooperative=second, category="household", title="Second, household")
+    make_product(cooperative=first, category="household", title="First, household")
+    featured = [p.title for p in client.get(reverse("home")).context["featured"]]
+    # The first cooperative showed household goods: the second shows its (older)
+    # kitchenware before its newest, household listing.
+    assert featured == ["First, household", "Second, kitchenware", "Second, household"]

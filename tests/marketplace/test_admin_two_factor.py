@@ -4,7 +4,7 @@ two-factor authentication (issue 14, item 11)."""
 import pytest
 from django.urls import reverse
 
-from marketplace.management.commands.totp_code import current_code
+from demo.management.commands.totp_code import current_code
 from tests.factories import (
     PASSWORD,
     TOTP_SECRET,

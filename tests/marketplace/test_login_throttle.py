@@ -7,8 +7,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from demo.management.commands.totp_code import current_code
 from marketplace import login_throttle
-from marketplace.management.commands.totp_code import current_code
 from tests.factories import PASSWORD, TOTP_SECRET, RegulatorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from allauth.mfa.totp.internal.auth import (
 )
 from django.core.management.base import BaseCommand
 
-from marketplace.management.commands.seed_demo import DEMO_REGULATOR_TOTP_SECRET
+from demo.management.commands.seed_demo import DEMO_REGULATOR_TOTP_SECRET
 
 
 def current_code(secret: str) -> str:

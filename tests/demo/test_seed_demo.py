@@ -3,6 +3,7 @@ from django.apps import apps
 from django.core.management import call_command
 
 from catalog.models import Category, Product
+from catalog.selectors import featured_products, visible_products
 from marketplace.models import Province
 from marketplace.roles import Role, user_has_mfa, user_roles
 from policy.models import ListingRule
@@ -38,6 +39,15 @@ def test_seed_demo_is_idempotent_and_seeds_every_role():
     assert set(foreign_textiles.values_list("status", flat=True)) == {"blocked"}
     assert Product.objects.filter(status="active", photos__isnull=False).exists()
     assert ListingRule.objects.filter(kind="protected_category").exists()
+
+    # The demo's dates interleave: the first catalog page (newest first) shows every
+    # verified cooperative that has live listings, and several categories.
+    first_page = list(visible_products().order_by("-published_at", "-id")[:24])
+    live = set(visible_products().values_list("cooperative_id", flat=True))
+    assert len(live) >= 3
+    assert {p.cooperative_id for p in first_page} == live
+    assert len({p.category_id for p in first_page}) >= 6
+    assert len({p.cooperative_id for p in featured_products()}) == len(live)
 
     User = apps.get_model("marketplace", "User")
     regulator = User.objects.get(email="regulator@demo.lokapasar.test")

@@ -8,12 +8,16 @@ the listing policy at work (the foreign cooperative's textiles come out blocked)
 from __future__ import annotations
 
 import contextlib
+from datetime import timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from catalog.models import Category, Product
+from catalog.pagecache import catalog_changed
 from catalog.services.photos import photo_add
 from catalog.services.products import ListingBlocked, ProductError, product_create, product_publish
-from marketplace.demo_images import product_photo_upload
+from demo.images import product_photo_upload
 
 # registration number -> lines: (category, title, motif, unit, base price, story, certificate)
 LINES = {
@@ -222,3 +226,37 @@ def demo_catalog_seed(*, cooperative, actor, per_line: int) -> int:
             with contextlib.suppress(ListingBlocked, ProductError):
                 product_publish(product=product, actor=actor)
     return created
+
+
+def demo_catalog_interleave_dates() -> None:
+    """Spread the demo's publication dates so cooperatives alternate, newest first.
+
+    The seed publishes one cooperative's listings after another's, one product line
+    after another, so "newest first" (the first catalog page) would show the last
+    cooperative's last line only. Cooperatives take turns, and so do each one's
+    categories, one hour apart, as if they had published side by side.
+    """
+    published = list(
+        Product.objects.filter(published_at__isnull=False)
+        .order_by("pk")
+        .only("pk", "cooperative_id", "category_id", "published_at")
+    )
+    # Within a cooperative, its categories take turns too.
+    by_cooperative: dict[int, list[tuple[int, int, Product]]] = {}
+    in_category: dict[tuple[int, int], int] = {}
+    for product in published:
+        key = (product.cooperative_id, product.category_id)
+        in_category[key] = in_category.get(key, -1) + 1
+        by_cooperative.setdefault(product.cooperative_id, []).append(
+            (in_category[key], product.category_id, product)
+        )
+    order = []
+    for cooperative_id, products in by_cooperative.items():
+        products.sort(key=lambda entry: entry[:2])
+        order += [(rank, cooperative_id, entry[2]) for rank, entry in enumerate(products)]
+    order.sort(key=lambda entry: entry[:2])
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    for slot, (_rank, _cooperative, product) in enumerate(order):
+        product.published_at = now - timedelta(hours=slot + 1)
+    Product.objects.bulk_update([entry[2] for entry in order], ["published_at"], batch_size=500)
+    catalog_changed()

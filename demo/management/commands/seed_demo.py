@@ -11,9 +11,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from catalog.services.categories import category_ensure
-from marketplace.demo_catalog import demo_catalog_seed
-from marketplace.demo_images import document_upload, logo_upload
-from marketplace.demo_orders import demo_orders_seed
+from demo.catalog import demo_catalog_interleave_dates, demo_catalog_seed
+from demo.images import document_upload, logo_upload
+from demo.orders import demo_orders_seed
 from marketplace.models import Province, User
 from marketplace.notifications import emails_recorded_as_sent
 from marketplace.services import provinces_seed, regulator_grant, user_ensure_verified
@@ -251,6 +251,8 @@ class Command(BaseCommand):
             )
             for cooperative in Cooperative.objects.order_by("pk")
         )
+        if new_products:
+            demo_catalog_interleave_dates()
         new_orders = demo_orders_seed(
             buyers=list(
                 User.objects.filter(email__in=[email for email, _ in BUYERS]).order_by("pk")
