@@ -30,4 +30,5 @@ def products_lock(*, products: QuerySet[Product] | Iterable[int], no_key: bool =
     inserting rows that point at these products (cart lines, order lines)."""
     if not isinstance(products, QuerySet):
         products = Product.objects.filter(pk__in=list(products))
+    # of=("self",): the caller may join the cooperative and category without locking them.
     return products.select_for_update(of=("self",), no_key=no_key).order_by("pk")

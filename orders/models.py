@@ -256,6 +256,12 @@ class ReturnRequest(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         REFUSED = "refused", _("Refused")
 
+    TRANSITIONS = {
+        Status.REQUESTED: {Status.ACCEPTED, Status.REFUSED},
+        Status.ACCEPTED: set(),
+        Status.REFUSED: set(),
+    }
+
     seller_order = models.ForeignKey(SellerOrder, on_delete=models.CASCADE, related_name="returns")
     reason = models.TextField(_("reason"))
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
@@ -280,6 +286,34 @@ class ReturnRequest(models.Model):
 
     def __str__(self) -> str:
         return f"return {self.pk} of {self.seller_order_id}"
+
+    def can_become(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+
+class ReturnRequestStatusChange(models.Model):
+    """The trail of a return: asked, then accepted or refused, by whom and when."""
+
+    return_request = models.ForeignKey(
+        ReturnRequest, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, choices=ReturnRequest.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.return_request_id}: {self.from_status} → {self.to_status}"
 
 
 class ReturnLine(models.Model):
