@@ -1,7 +1,12 @@
 """A listing's status moves only through ``catalog.services.status``: the transition
 table says which move and by whom, and each move leaves exactly one history row."""
 
+import contextlib
+import itertools
+import threading
+
 import pytest
+from django.db import connection
 
 from catalog.models import TRANSITIONS, Product, ProductStatusChange
 from catalog.services.errors import InvalidTransition
@@ -142,3 +147,73 @@ def test_the_set_based_twin_writes_one_row_per_product_moved_and_none_for_the_re
         products_status_set(products=everyone, to_status=S.RECALLED, actor=None, trigger=T.RECALL)
         == []
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_moves_of_the_same_listings_leave_one_consistent_trail(make_product):
+    """A closure, a recall and sellers unpublishing race on the same listings: each
+    status is re-read under the row lock (taken in primary-key order, so no deadlock),
+    and every listing's trail is one unbroken chain ending at its status."""
+    products = [make_product() for _ in range(4)]
+    everyone = Product.objects.filter(pk__in=[p.pk for p in products])
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def run(move):
+        def target():
+            try:
+                barrier.wait(timeout=30)
+                move()
+            except InvalidTransition:
+                pass  # a seller's move the table refuses once the listing was suspended
+            except Exception as exc:  # a deadlock or anything else fails the assert
+                errors.append(repr(exc))
+            finally:
+                connection.close()
+
+        return target
+
+    def unpublish_all():
+        for product in reversed(products):
+            with contextlib.suppress(InvalidTransition):
+                product_unpublish(
+                    product=product, actor=product.cooperative.memberships.first().user
+                )
+
+    targets = [
+        run(
+            lambda: products_status_set(
+                products=everyone, to_status=S.SUSPENDED, actor=None, trigger=T.POLICY
+            )
+        ),
+        run(
+            lambda: products_status_set(
+                products=everyone, to_status=S.RECALLED, actor=None, trigger=T.RECALL
+            )
+        ),
+        run(unpublish_all),
+        run(
+            lambda: products_status_set(
+                products=list(reversed([p.pk for p in products])),
+                to_status=S.ACTIVE,
+                actor=None,
+                trigger=T.POLICY,
+            )
+        ),
+    ]
+    threads = [threading.Thread(target=target) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    assert errors == []
+
+    for product in everyone:
+        trail = list(product.status_changes.order_by("id").values_list("from_status", "to_status"))
+        assert trail[0] == (S.DRAFT, S.ACTIVE)
+        for (_before, after), (next_before, _next_after) in itertools.pairwise(trail):
+            assert next_before == after
+        assert trail[-1][1] == product.status
+        assert all(before != after for before, after in trail)
