@@ -33,11 +33,8 @@ from catalog.services.errors import (
 )
 from catalog.services.status import product_status_set, products_status_set
 from policy.models import ListingDecision
-from policy.services.listing_rules import (
-    exemptions_revoke,
-    listing_decide,
-    listing_decision_record,
-)
+from policy.services.decisions import listing_decide, listing_decision_record
+from policy.services.exemptions import exemptions_revoke
 from sellers.models import Cooperative
 from sellers.selectors import cooperative_can_publish, is_member
 

@@ -13,7 +13,7 @@ from catalog.models import Product
 from marketplace.templatetags.money import money
 from orders.models import MAX_QUANTITY, Cart, CartLine
 from orders.taxes import money_round, tax_rates_in_force
-from policy.services.listing_rules import listings_decide
+from policy.services.decisions import listings_decide
 
 
 class CartError(Exception):

@@ -25,7 +25,7 @@ from orders.models import Cart, Order, OrderLine, SellerOrder, SellerOrderStatus
 from orders.payments import payment_provider
 from orders.services.outbox import emails_queue
 from orders.taxes import money_round, tax_rates_in_force
-from policy.services.listing_rules import listings_decide
+from policy.services.decisions import listings_decide
 from sellers.selectors import manager_emails
 
 
