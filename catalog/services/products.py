@@ -31,7 +31,7 @@ from catalog.services.errors import (
     NotAllowed,
     ProductError,
 )
-from catalog.services.status import product_status_set, products_status_set
+from catalog.services.status import product_status_set
 from policy.models import ListingDecision
 from policy.services.decisions import listing_decide, listing_decision_record
 from policy.services.exemptions import exemptions_revoke
@@ -163,14 +163,11 @@ def _judge(*, product: Product, actor, trigger: str, moves: dict) -> Product:
     decision = listing_decide(product=product)
     before = product.status
     after = moves[decision.allowed].get(before, before)
-    product_status_set(product=product, to_status=after, actor=actor, trigger=StatusTrigger.POLICY)
+    change = product_status_set(
+        product=product, to_status=after, actor=actor, trigger=StatusTrigger.POLICY
+    )
     listing_decision_record(
-        product=product,
-        decision=decision,
-        trigger=trigger,
-        actor=actor,
-        from_status=before,
-        to_status=after,
+        product=product, decision=decision, trigger=trigger, actor=actor, status_change=change
     )
     product.policy_decision = decision
     catalog_changed()
@@ -281,20 +278,14 @@ def _publish(*, product: Product, actor, trigger: str) -> Product:
             % {"status": product.get_status_display().lower()}
         )
     decision = listing_decide(product=product)
-    before = product.status
-    product_status_set(
+    change = product_status_set(
         product=product,
         to_status=Status.ACTIVE if decision.allowed else Status.BLOCKED,
         actor=actor,
         trigger=StatusTrigger.SELLER if decision.allowed else StatusTrigger.POLICY,
     )
     listing_decision_record(
-        product=product,
-        decision=decision,
-        trigger=trigger,
-        actor=actor,
-        from_status=before,
-        to_status=product.status,
+        product=product, decision=decision, trigger=trigger, actor=actor, status_change=change
     )
     product.policy_decision = decision
     return product
@@ -356,28 +347,6 @@ def product_adjust_stock(
     product.refresh_from_db(fields=["stock", "updated_at"])
     catalog_changed()
     return product
-
-
-def products_move_status(
-    *,
-    products: QuerySet,
-    from_status: str,
-    to_status: str,
-    actor=None,
-    trigger: str = StatusTrigger.POLICY,
-    reason: str = "",
-) -> int:
-    """The listings of ``products`` in ``from_status`` moved to ``to_status`` (the
-    policy's progressive closure), through :func:`products_status_set`; returns the count."""
-    return len(
-        products_status_set(
-            products=products.filter(status=from_status),
-            to_status=to_status,
-            actor=actor,
-            trigger=trigger,
-            reason=reason,
-        )
-    )
 
 
 @transaction.atomic

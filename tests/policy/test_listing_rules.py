@@ -239,3 +239,40 @@ def test_a_rule_change_is_enforced_by_a_real_worker(categories, celery_worker):
             break
         time.sleep(0.1)
     assert soap.status == Product.Status.SUSPENDED
+
+
+def test_a_closure_decision_points_at_the_one_move_in_the_status_history(
+    categories, django_capture_on_commit_callbacks
+):
+    """Two rules forbid the same listing: two decisions, one move, both pointing at it;
+    the release writes its own move, and the decisions keep no copy of the statuses."""
+    foreign, manager = _seller("CN")
+    soap = _live(foreign, manager, categories["soaps"], "Soap")
+    regulator = RegulatorFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        _protect(categories["beauty"], regulator=regulator)
+        _protect(categories["soaps"], regulator=regulator)
+
+    moves = list(soap.status_changes.order_by("id"))
+    assert [(m.from_status, m.to_status, m.trigger) for m in moves] == [
+        ("draft", "active", "seller"),
+        ("active", "suspended", "policy"),
+    ]
+    blocks = ListingDecision.objects.filter(product=soap, outcome="blocked")
+    assert blocks.count() == 2
+    assert {d.status_change_id for d in blocks} == {moves[1].pk}
+    assert not {f.name for f in ListingDecision._meta.get_fields()} & {"from_status", "to_status"}
+
+    for title in ("Protect Beauty", "Protect Soaps & oils"):
+        with django_capture_on_commit_callbacks(execute=True):
+            rules.rule_update(
+                rule=ListingRule.objects.get(title=title), actor=regulator, is_active=False
+            )
+    release = soap.status_changes.order_by("-id").first()
+    assert (release.from_status, release.to_status, release.trigger) == (
+        "suspended",
+        "active",
+        "policy",
+    )
+    assert ListingDecision.objects.get(status_change=release).outcome == "allowed"
+    assert Product.objects.get(pk=soap.pk).status == Product.Status.ACTIVE
