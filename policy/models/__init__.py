@@ -1,7 +1,14 @@
 """The listing policy's models, one module per concern."""
 
-from policy.models.appeals import Appeal
+from policy.models.appeals import Appeal, AppealStatusChange
 from policy.models.decisions import Exemption, ListingDecision
 from policy.models.rules import ListingRule, RuleChange
 
-__all__ = ["Appeal", "Exemption", "ListingDecision", "ListingRule", "RuleChange"]
+__all__ = [
+    "Appeal",
+    "AppealStatusChange",
+    "Exemption",
+    "ListingDecision",
+    "ListingRule",
+    "RuleChange",
+]

@@ -14,6 +14,12 @@ class Appeal(models.Model):
         UPHELD = "upheld", _("Block upheld")
         GRANTED = "granted", _("Exemption granted")
 
+    TRANSITIONS = {
+        Status.PENDING: {Status.UPHELD, Status.GRANTED},
+        Status.UPHELD: set(),
+        Status.GRANTED: set(),
+    }
+
     decision = models.OneToOneField(
         "policy.ListingDecision", on_delete=models.PROTECT, related_name="appeal"
     )
@@ -34,3 +40,25 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"Appeal {self.pk} ({self.status})"
+
+    def can_become(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+
+class AppealStatusChange(models.Model):
+    """The trail of an appeal: filed, then upheld or granted, by whom and when."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=8, blank=True)
+    to_status = models.CharField(max_length=8, choices=Appeal.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id}: {self.from_status} → {self.to_status}"

@@ -11,7 +11,7 @@ from catalog.models import Product
 from catalog.services.products import product_policy_refresh
 from marketplace.roles import user_is_regulator
 from policy.errors import AppealRefused, NotAllowed
-from policy.models import Appeal, Exemption, ListingDecision
+from policy.models import Appeal, AppealStatusChange, Exemption, ListingDecision
 from policy.tasks import appeals as appeal_tasks
 from sellers.selectors import member_of
 
@@ -29,7 +29,33 @@ def appeal_file(*, decision: ListingDecision, actor, statement: str) -> Appeal:
         raise NotAllowed(_("Only the listing's cooperative can appeal."))
     if Appeal.objects.filter(decision=decision).exists():
         raise AppealRefused(_("This decision has already been appealed."))
-    return Appeal.objects.create(decision=decision, statement=statement, filed_by=actor)
+    appeal = Appeal.objects.create(decision=decision, statement=statement, filed_by=actor)
+    AppealStatusChange.objects.create(
+        appeal=appeal, to_status=appeal.status, actor=actor, note=statement
+    )
+    return appeal
+
+
+def _appeal_move(*, appeal: Appeal, to_status: str, actor, response: str) -> Appeal:
+    """The one way an appeal changes status: checked against ``Appeal.TRANSITIONS`` on
+    the locked row, saved with the decision's fields, recorded with its actor."""
+    if not appeal.can_become(to_status):
+        raise AppealRefused(_("This appeal has already been decided."))
+    before = appeal.status
+    appeal.status = to_status
+    appeal.decided_by = actor
+    appeal.decided_at = timezone.now()
+    appeal.response = response
+    appeal.save(update_fields=["status", "decided_by", "decided_at", "response"])
+    AppealStatusChange.objects.create(
+        appeal=appeal,
+        from_status=before,
+        to_status=to_status,
+        actor=actor,
+        note=response,
+        created_at=appeal.decided_at,
+    )
+    return appeal
 
 
 @transaction.atomic
@@ -43,11 +69,12 @@ def appeal_decide(*, appeal: Appeal, actor, grant: bool, response: str) -> Appea
     response = (response or "").strip()
     if not grant and not response:
         raise AppealRefused(_("Tell the seller why the block is upheld."))
-    appeal.status = Appeal.Status.GRANTED if grant else Appeal.Status.UPHELD
-    appeal.decided_by = actor
-    appeal.decided_at = timezone.now()
-    appeal.response = response
-    appeal.save(update_fields=["status", "decided_by", "decided_at", "response"])
+    _appeal_move(
+        appeal=appeal,
+        to_status=Appeal.Status.GRANTED if grant else Appeal.Status.UPHELD,
+        actor=actor,
+        response=response,
+    )
     transaction.on_commit(lambda: appeal_tasks.send_appeal_decided_email.delay(appeal.pk))
     if grant:
         Exemption.objects.get_or_create(

@@ -205,6 +205,31 @@ def test_appeal_granted_becomes_an_exemption_that_evaluation_respects(categories
     assert Appeal.objects.get(pk=appeal.pk).status == Appeal.Status.GRANTED
 
 
+def test_an_appeal_moves_once_through_its_transition_and_keeps_the_trail(categories):
+    foreign, manager = _seller("CN")
+    _protect(categories["textiles"])
+    sarong = product_create(
+        cooperative=foreign,
+        actor=manager,
+        category=categories["sarongs"],
+        title="Sarong",
+        price=Decimal("2000000"),
+    )
+    decision = ListingDecision.objects.get(product=sarong, outcome="blocked")
+    appeal = appeals.appeal_file(decision=decision, actor=manager, statement="Made locally")
+    regulator = RegulatorFactory()
+    appeals.appeal_decide(appeal=appeal, actor=regulator, grant=False, response="Imported")
+    with pytest.raises(errors.AppealRefused):
+        appeals.appeal_decide(appeal=appeal, actor=regulator, grant=True, response="")
+
+    assert list(appeal.status_changes.values_list("from_status", "to_status", "actor", "note")) == [
+        ("", Appeal.Status.PENDING, manager.pk, "Made locally"),
+        (Appeal.Status.PENDING, Appeal.Status.UPHELD, regulator.pk, "Imported"),
+    ]
+    assert Appeal.objects.get(pk=appeal.pk).status == Appeal.Status.UPHELD
+    assert not Exemption.objects.filter(product=sarong).exists()
+
+
 def test_a_cooperative_moving_abroad_has_its_protected_listings_suspended(categories):
     local, manager = _seller("ID")
     sarong = _live(local, manager, categories["sarongs"], "Sarong")
