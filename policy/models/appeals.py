@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.models import StatusChange
+
 
 class Appeal(models.Model):
     """A seller's appeal against one blocking decision (one appeal per decision)."""
@@ -45,8 +47,9 @@ class Appeal(models.Model):
         return status in self.TRANSITIONS.get(self.status, set())
 
 
-class AppealStatusChange(models.Model):
-    """The trail of an appeal: filed, then upheld or granted, by whom and when."""
+class AppealStatusChange(StatusChange):
+    """The trail of an appeal: filed, then upheld or granted, by whom and when. A
+    regulator's record: its people cannot be deleted from under it."""
 
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="status_changes")
     from_status = models.CharField(max_length=8, blank=True)
@@ -54,11 +57,6 @@ class AppealStatusChange(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.appeal_id}: {self.from_status} → {self.to_status}"
+    class Meta(StatusChange.Meta):
+        pass

@@ -58,7 +58,9 @@ class ListingDecision(models.Model):
         "catalog.ProductStatusChange",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        # Both go with their product (the catalog's trail cascades from it); a protected
+        # key here would stop the product's own cascade.
+        on_delete=models.SET_NULL,
         related_name="decisions",
     )
     run = models.UUIDField(default=uuid.uuid4, db_index=True)
