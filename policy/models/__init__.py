@@ -3,6 +3,7 @@
 from policy.models.appeals import Appeal, AppealStatusChange
 from policy.models.decisions import Exemption, ListingDecision
 from policy.models.rules import ListingRule, RuleChange
+from policy.models.versions import PolicyVersion
 
 __all__ = [
     "Appeal",
@@ -10,5 +11,6 @@ __all__ = [
     "Exemption",
     "ListingDecision",
     "ListingRule",
+    "PolicyVersion",
     "RuleChange",
 ]

@@ -3,7 +3,7 @@ exemption for that listing from that rule."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,6 +12,7 @@ from catalog.services.products import product_policy_refresh
 from marketplace.roles import user_is_regulator
 from policy.errors import AppealRefused, NotAllowed
 from policy.models import Appeal, AppealStatusChange, Exemption, ListingDecision
+from policy.services.decisions import listing_decide
 from policy.tasks import appeals as appeal_tasks
 from sellers.selectors import member_of
 
@@ -29,7 +30,23 @@ def appeal_file(*, decision: ListingDecision, actor, statement: str) -> Appeal:
         raise NotAllowed(_("Only the listing's cooperative can appeal."))
     if Appeal.objects.filter(decision=decision).exists():
         raise AppealRefused(_("This decision has already been appealed."))
-    appeal = Appeal.objects.create(decision=decision, statement=statement, filed_by=actor)
+    if Appeal.objects.filter(
+        product=product, rule_id=decision.rule_id, status=Appeal.Status.PENDING
+    ).exists():
+        raise AppealRefused(_("An appeal against this rule is already pending for this listing."))
+    try:
+        with transaction.atomic():
+            appeal = Appeal.objects.create(
+                decision=decision,
+                product=product,
+                rule_id=decision.rule_id,
+                statement=statement,
+                filed_by=actor,
+            )
+    except IntegrityError:  # another appeal for the same listing and rule, just now
+        raise AppealRefused(
+            _("An appeal against this rule is already pending for this listing.")
+        ) from None
     AppealStatusChange.objects.create(
         appeal=appeal, to_status=appeal.status, actor=actor, note=statement
     )
@@ -58,6 +75,34 @@ def _appeal_move(*, appeal: Appeal, to_status: str, actor, response: str) -> App
     return appeal
 
 
+def appeals_close(*, appeals, reason: str) -> int:
+    """Close pending appeals that no longer need a decision (their block is gone): the
+    set-based twin of :func:`_appeal_move`, one UPDATE and one INSERT of their trail."""
+    closing = list(
+        appeals.filter(status=Appeal.Status.PENDING)
+        .select_for_update()
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not closing:
+        return 0
+    now = timezone.now()
+    Appeal.objects.filter(pk__in=closing).update(
+        status=Appeal.Status.CLOSED, decided_at=now, response=reason
+    )
+    AppealStatusChange.objects.bulk_create(
+        AppealStatusChange(
+            appeal_id=pk,
+            from_status=Appeal.Status.PENDING,
+            to_status=Appeal.Status.CLOSED,
+            note=reason,
+            created_at=now,
+        )
+        for pk in closing
+    )
+    return len(closing)
+
+
 @transaction.atomic
 def appeal_decide(*, appeal: Appeal, actor, grant: bool, response: str) -> Appeal:
     """Uphold the block, or grant an exemption for this listing from this rule."""
@@ -66,6 +111,14 @@ def appeal_decide(*, appeal: Appeal, actor, grant: bool, response: str) -> Appea
     appeal = Appeal.objects.select_for_update().select_related("decision").get(pk=appeal.pk)
     if appeal.status != Appeal.Status.PENDING:
         raise AppealRefused(_("This appeal has already been decided."))
+    product = Product.objects.select_related("cooperative", "category").get(pk=appeal.product_id)
+    if appeal.rule_id not in {block.rule_id for block in listing_decide(product=product).blocks}:
+        raise AppealRefused(
+            _(
+                "This rule no longer blocks the listing (it was lifted or the listing "
+                "changed): there is nothing left to decide."
+            )
+        )
     response = (response or "").strip()
     if not grant and not response:
         raise AppealRefused(_("Tell the seller why the block is upheld."))
@@ -83,7 +136,7 @@ def appeal_decide(*, appeal: Appeal, actor, grant: bool, response: str) -> Appea
             defaults={"appeal": appeal, "granted_by": actor},
         )
         product_policy_refresh(
-            product=Product.objects.get(pk=appeal.decision.product_id),
+            product=product,
             actor=actor,
             trigger=ListingDecision.Trigger.APPEAL,
         )

@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 from catalog.models import Category
 from marketplace.roles import user_is_regulator
 from policy.errors import NotAllowed
-from policy.models import ListingRule, RuleChange
+from policy.models import Appeal, ListingRule, RuleChange
 from policy.profiles import PROFILES
+from policy.services.appeals import appeals_close
+from policy.services.decisions import policy_version_bump
 from policy.tasks import closure as closure_tasks
 
 Kind = ListingRule.Kind
@@ -76,6 +78,7 @@ def _after_rule_change(rule: ListingRule) -> None:
 @transaction.atomic
 def rule_create(*, actor, categories: list[Category], **fields) -> ListingRule:
     _require_regulator(actor)
+    policy_version_bump()
     unknown = set(fields) - RULE_FIELDS
     if unknown:
         raise TypeError(f"unknown rule fields: {sorted(unknown)}")
@@ -95,6 +98,7 @@ def rule_update(
     unknown = set(fields) - RULE_FIELDS
     if unknown:
         raise TypeError(f"unknown rule fields: {sorted(unknown)}")
+    policy_version_bump()
     rule = ListingRule.objects.select_for_update().get(pk=rule.pk)
     merged = {name: getattr(rule, name) for name in RULE_FIELDS} | fields
     new_categories = list(rule.categories.all()) if categories is None else categories
@@ -107,6 +111,11 @@ def rule_update(
     if categories is not None:
         rule.categories.set(categories)
     RuleChange.objects.create(rule=rule, actor=actor, action="updated", snapshot=_snapshot(rule))
+    if not rule.is_active:
+        appeals_close(
+            appeals=Appeal.objects.filter(rule=rule),
+            reason=_("No longer needed: the rule was lifted."),
+        )
     _after_rule_change(rule)
     return rule
 

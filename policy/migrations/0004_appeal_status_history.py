@@ -38,7 +38,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('policy', '0002_decision_points_at_status_change'),
+        ('policy', '0003_decision_points_at_status_change'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('from_status', models.CharField(blank=True, max_length=8)),
-                ('to_status', models.CharField(choices=[('pending', 'Pending'), ('upheld', 'Block upheld'), ('granted', 'Exemption granted')], max_length=8)),
+                ('to_status', models.CharField(choices=[('pending', 'Pending'), ('upheld', 'Block upheld'), ('granted', 'Exemption granted'), ('closed', 'No longer needed')], max_length=8)),
                 ('note', models.TextField(blank=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),

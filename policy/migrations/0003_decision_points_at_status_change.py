@@ -57,7 +57,7 @@ def point_at_status_history(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0003_status_trigger"),
-        ("policy", "0001_initial"),
+        ("policy", "0002_appeal_per_listing_rule_and_policy_version"),
     ]
 
     operations = [
