@@ -12,6 +12,7 @@ from catalog.models import TRANSITIONS, Product, ProductStatusChange
 from catalog.services.errors import InvalidTransition
 from catalog.services.products import product_archive, product_publish, product_unpublish
 from catalog.services.status import product_status_set, products_status_set
+from tests.concurrency import run_in_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -202,12 +203,7 @@ def test_concurrent_moves_of_the_same_listings_leave_one_consistent_trail(make_p
             )
         ),
     ]
-    threads = [threading.Thread(target=target) for target in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
+    run_in_threads(targets)
     assert errors == []
 
     for product in everyone:
