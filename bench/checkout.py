@@ -616,7 +616,7 @@ PIECES = [
     ("checkout_complete", "orders.services.checkout", "checkout_complete"),
     ("  _place (transaction, commit, on-commit hooks)", "orders.services.checkout", "_place"),
     ("    listings_decide", "orders.services.checkout", "listings_decide"),
-    ("    _take_stock (UPDATE)", "orders.services.checkout", "_take_stock"),
+    ("    stock_take (UPDATE)", "catalog.services.stock", "stock_take"),
     ("    _announce_order", "orders.services.checkout", "_announce_order"),
     ("      emails_queue (render + INSERT)", "orders.services.checkout", "emails_queue"),
     ("    catalog_changed", "orders.services.checkout", "catalog_changed"),

@@ -28,7 +28,14 @@ class PhotoInline(admin.TabularInline):
 class StatusChangeInline(admin.TabularInline):
     model = ProductStatusChange
     extra = 0
-    readonly_fields = ["from_status", "to_status", "actor", "reason", "created_at"]
+    fields = readonly_fields = [
+        "from_status",
+        "to_status",
+        "trigger",
+        "actor",
+        "reason",
+        "created_at",
+    ]
     can_delete = False
 
     def has_add_permission(self, request, obj=None):

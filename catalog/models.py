@@ -53,6 +53,19 @@ def _photo_path(instance, filename: str) -> str:
     return f"products/{instance.product_id}/{secrets.token_hex(8)}-{filename}"
 
 
+class ProductQuerySet(models.QuerySet):
+    def for_sale(self) -> "ProductQuerySet":
+        """The one rule of what buyers may buy and see: an active listing of a verified
+        (so not suspended) cooperative. Stock and the listing policy are checked on top,
+        per quantity and per decision, by the cart and checkout."""
+        return self.filter(status=Product.Status.ACTIVE, cooperative__status=VERIFIED)
+
+
+# The cooperative status whose listings are for sale (sellers.Cooperative.Status.VERIFIED);
+# spelled here so the catalog's models do not import the sellers' at load time.
+VERIFIED = "verified"
+
+
 class Product(models.Model):
     """A listing of one cooperative. Writes go through ``catalog.services``, which
     ask ``policy`` for a decision on every path that could make a listing unlawful."""
@@ -72,17 +85,6 @@ class Product(models.Model):
         LITRE = "litre", _("litre")
         PACK = "pack", _("pack")
 
-    # Moves a seller may make; the system and regulators make the others
-    # (blocked, suspended, recalled) through their own services.
-    SELLER_TRANSITIONS = {
-        Status.DRAFT: {Status.ACTIVE, Status.ARCHIVED},
-        Status.ACTIVE: {Status.UNPUBLISHED, Status.ARCHIVED},
-        Status.UNPUBLISHED: {Status.ACTIVE, Status.ARCHIVED},
-        Status.BLOCKED: {Status.ACTIVE, Status.ARCHIVED},
-        Status.SUSPENDED: {Status.ARCHIVED},
-        Status.RECALLED: {Status.ARCHIVED},
-        Status.ARCHIVED: set(),
-    }
     EDITABLE_STATUSES = {Status.DRAFT, Status.ACTIVE, Status.UNPUBLISHED, Status.BLOCKED}
 
     cooperative = models.ForeignKey(
@@ -134,6 +136,8 @@ class Product(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
+    objects = ProductQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("product")
         verbose_name_plural = _("products")
@@ -154,12 +158,54 @@ class Product(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def can_move_to(self, status: str, *, trigger: str) -> bool:
+        return trigger in TRANSITIONS.get((self.status, status), ())
+
     def seller_can_move_to(self, status: str) -> bool:
-        return status in self.SELLER_TRANSITIONS.get(self.status, set())
+        return self.can_move_to(status, trigger=StatusTrigger.SELLER)
+
+    @property
+    def is_for_sale(self) -> bool:
+        """``Product.objects.for_sale()`` for one loaded product (and its cooperative)."""
+        return self.status == self.Status.ACTIVE and self.cooperative.status == VERIFIED
 
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE_STATUSES
+
+
+class StatusTrigger(models.TextChoices):
+    """Who moves a listing's status: the one table below says which may make which move."""
+
+    SELLER = "seller", _("seller")
+    POLICY = "policy", _("listing policy")
+    REGULATOR = "regulator", _("regulator")
+    RECALL = "recall", _("recall")
+
+
+_S, _T = Product.Status, StatusTrigger
+
+# Every move a listing's status may make, and who may make it. ``catalog.services.status``
+# is the only writer of ``Product.status`` and checks every move against this table.
+TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (_S.DRAFT, _S.ACTIVE): frozenset({_T.SELLER}),
+    (_S.UNPUBLISHED, _S.ACTIVE): frozenset({_T.SELLER}),
+    (_S.BLOCKED, _S.ACTIVE): frozenset({_T.SELLER}),
+    (_S.ACTIVE, _S.UNPUBLISHED): frozenset({_T.SELLER}),
+    # A listing blocked by a rule at creation, edit or publication, and released again.
+    (_S.DRAFT, _S.BLOCKED): frozenset({_T.POLICY}),
+    (_S.ACTIVE, _S.BLOCKED): frozenset({_T.POLICY}),
+    (_S.UNPUBLISHED, _S.BLOCKED): frozenset({_T.POLICY}),
+    (_S.BLOCKED, _S.DRAFT): frozenset({_T.POLICY}),
+    # Progressive closure suspends live listings and brings them back.
+    (_S.ACTIVE, _S.SUSPENDED): frozenset({_T.POLICY, _T.REGULATOR}),
+    (_S.SUSPENDED, _S.ACTIVE): frozenset({_T.POLICY, _T.REGULATOR}),
+    # A recall takes any listing not archived out of the catalog; lifting it leaves the
+    # listing unpublished, for its seller to publish again.
+    **{(s, _S.RECALLED): frozenset({_T.RECALL}) for s in _S if s not in {_S.RECALLED, _S.ARCHIVED}},
+    (_S.RECALLED, _S.UNPUBLISHED): frozenset({_T.RECALL}),
+    **{(s, _S.ARCHIVED): frozenset({_T.SELLER}) for s in _S if s != _S.ARCHIVED},
+}
 
 
 class ProductPhoto(models.Model):
@@ -188,12 +234,15 @@ class ProductPhoto(models.Model):
 
 
 class ProductStatusChange(models.Model):
-    """The trail of a product's status moved by a person (publish, archive, recall).
-    Moves made by the listing policy are recorded as its decisions."""
+    """The trail of a product's status: one row per move, whoever made it. A move
+    made by the listing policy is also pointed at by its decision."""
+
+    Trigger = StatusTrigger
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(max_length=12, choices=Product.Status.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=Product.Status.choices)
+    trigger = models.CharField(max_length=10, choices=StatusTrigger.choices, default=_T.SELLER)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -28,10 +28,8 @@ PAGE_SIZE = 24
 
 
 def visible_products() -> QuerySet[Product]:
-    """Active listings of verified (so not suspended) cooperatives: the public catalog."""
-    return Product.objects.filter(
-        status=Product.Status.ACTIVE, cooperative__status=Cooperative.Status.VERIFIED
-    )
+    """The public catalog: the listings for sale (``Product.objects.for_sale``)."""
+    return Product.objects.for_sale()
 
 
 def with_main_photo(products: QuerySet[Product]) -> QuerySet[Product]:
@@ -238,11 +236,7 @@ def public_product(*, slug: str, viewer) -> Product:
     provinces = provinces_by_id()
     product.origin_province = provinces.get(product.origin_province_id)
     product.cooperative.province = provinces.get(product.cooperative.province_id)
-    visible = (
-        product.status == Product.Status.ACTIVE
-        and product.cooperative.status == Cooperative.Status.VERIFIED
-    )
-    if visible:
+    if product.is_for_sale:
         return product
     if viewer.is_authenticated and product.cooperative.memberships.filter(user=viewer).exists():
         return product

@@ -127,8 +127,7 @@ def product_detail(request, slug: str):
             "ancestors": SimpleLazyObject(
                 partial(selectors.category_ancestors, category=product.category)
             ),
-            "is_public": product.status == Product.Status.ACTIVE
-            and product.cooperative.can_publish,
+            "is_public": product.is_for_sale,
             "catalog_version": catalog_version(),
             "reviews": SimpleLazyObject(lambda: product_reviews(product_id=product.pk)),
         },

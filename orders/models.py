@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from marketplace.models import StatusChange
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 MAX_QUANTITY = 1000
 
@@ -202,27 +204,15 @@ class OrderLine(models.Model):
         return f"{self.quantity} x {self.title}"
 
 
-class SellerOrderStatusChange(models.Model):
+class SellerOrderStatusChange(StatusChange):
     seller_order = models.ForeignKey(
         SellerOrder, on_delete=models.CASCADE, related_name="status_changes"
     )
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12, choices=SellerOrder.Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["created_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.seller_order_id}: {self.from_status} → {self.to_status}"
+    class Meta(StatusChange.Meta):
+        pass
 
 
 class ReturnRequest(models.Model):
@@ -232,6 +222,12 @@ class ReturnRequest(models.Model):
         REQUESTED = "requested", _("Requested")
         ACCEPTED = "accepted", _("Accepted")
         REFUSED = "refused", _("Refused")
+
+    TRANSITIONS = {
+        Status.REQUESTED: {Status.ACCEPTED, Status.REFUSED},
+        Status.ACCEPTED: set(),
+        Status.REFUSED: set(),
+    }
 
     seller_order = models.ForeignKey(SellerOrder, on_delete=models.CASCADE, related_name="returns")
     reason = models.TextField(_("reason"))
@@ -257,6 +253,22 @@ class ReturnRequest(models.Model):
 
     def __str__(self) -> str:
         return f"return {self.pk} of {self.seller_order_id}"
+
+    def can_become(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+
+class ReturnRequestStatusChange(StatusChange):
+    """The trail of a return: asked, then accepted or refused, by whom and when."""
+
+    return_request = models.ForeignKey(
+        ReturnRequest, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=10, blank=True)
+    to_status = models.CharField(max_length=10, choices=ReturnRequest.Status.choices)
+
+    class Meta(StatusChange.Meta):
+        pass
 
 
 class ReturnLine(models.Model):

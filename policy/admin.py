@@ -46,8 +46,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(ListingDecision)
 class ListingDecisionAdmin(ReadOnlyAdmin):
-    list_display = ["product", "outcome", "rule", "trigger", "to_status", "created_at"]
+    list_display = ["product", "outcome", "rule", "trigger", "status_change", "created_at"]
     list_filter = ["outcome", "trigger"]
+    list_select_related = ["product", "rule", "status_change"]
 
 
 @admin.register(RuleChange)

@@ -46,7 +46,7 @@ def publishing_cooperatives() -> QuerySet[Cooperative]:
 
 
 def cooperative_can_publish(*, cooperative: Cooperative) -> bool:
-    return cooperative.status == Cooperative.Status.VERIFIED
+    return cooperative.can_publish
 
 
 def cooperative_directory(
@@ -59,10 +59,8 @@ def cooperative_directory(
 
         cooperatives = cooperatives.filter(
             Exists(
-                Product.objects.filter(
-                    cooperative=OuterRef("pk"),
-                    status=Product.Status.ACTIVE,
-                    category__path__startswith=category.path,
+                Product.objects.for_sale().filter(
+                    cooperative=OuterRef("pk"), category__path__startswith=category.path
                 )
             )
         )

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from catalog.locks import product_lock
 from catalog.models import Product, ProductPhoto
 from catalog.pagecache import catalog_changed
 from catalog.services.products import ProductError, require_member
@@ -13,7 +14,7 @@ from marketplace.images import image_renditions, open_checked_image
 
 
 def _lock_product(product: Product) -> Product:
-    return Product.objects.select_for_update().get(pk=product.pk)
+    return product_lock(product_id=product.pk)
 
 
 def _renumber(product: Product, ordered: list[ProductPhoto]) -> None:

@@ -21,8 +21,17 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from modeltranslation.utils import build_localized_fieldname
 
-from catalog.models import MAX_PRICE, MAX_STOCK, Category, Product, ProductStatusChange
+from catalog.locks import product_lock
+from catalog.models import MAX_PRICE, MAX_STOCK, Category, Product, StatusTrigger
 from catalog.pagecache import catalog_changed
+from catalog.services.errors import (
+    InsufficientStock,
+    InvalidTransition,
+    ListingBlocked,
+    NotAllowed,
+    ProductError,
+)
+from catalog.services.status import product_status_set
 from policy.certificates import certificate_normalise
 from policy.models import ListingDecision
 from policy.services.decisions import listing_decide, listing_decision_record
@@ -45,35 +54,6 @@ PRODUCT_FIELDS = {
     "stock",
     "certificate_number",
 }
-
-
-class ProductError(Exception):
-    """A product operation the rules refuse; the message says why in plain words."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class NotAllowed(ProductError):
-    pass
-
-
-class InvalidTransition(ProductError):
-    pass
-
-
-class InsufficientStock(ProductError):
-    pass
-
-
-class ListingBlocked(ProductError):
-    """The policy blocks the listing; ``reasons`` says which rules and why."""
-
-    def __init__(self, reasons: list[str]):
-        super().__init__(" ".join(reasons))
-        self.reasons = reasons
 
 
 def require_member(*, cooperative: Cooperative, actor) -> None:
@@ -218,16 +198,11 @@ def _judge(*, product: Product, actor, trigger: str, moves: dict) -> Product:
     decision = listing_decide(product=product)
     before = product.status
     after = moves[decision.allowed].get(before, before)
-    if after != before:
-        product.status = after
-        product.save(update_fields=["status", "updated_at"])
+    change = product_status_set(
+        product=product, to_status=after, actor=actor, trigger=StatusTrigger.POLICY
+    )
     listing_decision_record(
-        product=product,
-        decision=decision,
-        trigger=trigger,
-        actor=actor,
-        from_status=before,
-        to_status=after,
+        product=product, decision=decision, trigger=trigger, actor=actor, status_change=change
     )
     product.policy_decision = decision
     catalog_changed()
@@ -273,11 +248,7 @@ def product_create(
 
 
 def _locked(product: Product) -> Product:
-    return (
-        Product.objects.select_for_update(of=("self",))
-        .select_related("cooperative", "category")
-        .get(pk=product.pk)
-    )
+    return product_lock(product_id=product.pk)
 
 
 @transaction.atomic
@@ -313,12 +284,6 @@ def product_update(
     return _apply_policy(product=product, actor=actor, trigger=trigger)
 
 
-def _record_move(product: Product, *, before: str, actor, reason: str = "") -> None:
-    ProductStatusChange.objects.create(
-        product=product, from_status=before, to_status=product.status, actor=actor, reason=reason
-    )
-
-
 def product_publish(*, product: Product, actor, trigger: str = Trigger.PUBLISH) -> Product:
     """Make a listing active, if its cooperative may publish and the policy allows it.
 
@@ -346,34 +311,16 @@ def _publish(*, product: Product, actor, trigger: str) -> Product:
             % {"status": product.get_status_display().lower()}
         )
     decision = listing_decide(product=product)
-    before = product.status
-    if not decision.allowed:
-        product.status = Status.BLOCKED
-        product.save(update_fields=["status", "updated_at"])
-        listing_decision_record(
-            product=product,
-            decision=decision,
-            trigger=trigger,
-            actor=actor,
-            from_status=before,
-            to_status=product.status,
-        )
-        product.policy_decision = decision
-        return product
-    product.status = Status.ACTIVE
-    product.published_at = product.published_at or timezone.now()
-    product.save(update_fields=["status", "published_at", "updated_at"])
-    listing_decision_record(
+    change = product_status_set(
         product=product,
-        decision=decision,
-        trigger=trigger,
+        to_status=Status.ACTIVE if decision.allowed else Status.BLOCKED,
         actor=actor,
-        from_status=before,
-        to_status=product.status,
+        trigger=StatusTrigger.SELLER if decision.allowed else StatusTrigger.POLICY,
     )
-    _record_move(product, before=before, actor=actor)
+    listing_decision_record(
+        product=product, decision=decision, trigger=trigger, actor=actor, status_change=change
+    )
     product.policy_decision = decision
-    catalog_changed()
     return product
 
 
@@ -388,11 +335,9 @@ def _seller_move(*, product: Product, actor, to_status: str) -> Product:
                 "target": Status(to_status).label.lower(),
             }
         )
-    before = product.status
-    product.status = to_status
-    product.save(update_fields=["status", "updated_at"])
-    _record_move(product, before=before, actor=actor)
-    catalog_changed()
+    product_status_set(
+        product=product, to_status=to_status, actor=actor, trigger=StatusTrigger.SELLER
+    )
     return product
 
 
@@ -435,14 +380,6 @@ def product_adjust_stock(
     product.refresh_from_db(fields=["stock", "updated_at"])
     catalog_changed()
     return product
-
-
-def products_move_status(*, products: QuerySet, from_status: str, to_status: str) -> int:
-    """Set-based status move for the policy's progressive closure; returns the count."""
-    moved = products.filter(status=from_status).update(status=to_status, updated_at=timezone.now())
-    if moved:
-        catalog_changed()
-    return moved
 
 
 @transaction.atomic

@@ -12,9 +12,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.pagecache import catalog_changed
+from catalog.services.stock import stock_return
 from marketplace.notifications import emails_queue
-from orders.models import OrderLine, ReturnLine, ReturnRequest, Review, SellerOrder
-from orders.services.checkout import restock
+from orders.locks import return_request_lock, seller_order_lock
+from orders.models import (
+    OrderLine,
+    ReturnLine,
+    ReturnRequest,
+    ReturnRequestStatusChange,
+    Review,
+    SellerOrder,
+)
 from sellers.selectors import is_member, manager_emails
 
 
@@ -34,9 +42,7 @@ def return_request(
     *, seller_order: SellerOrder, buyer, quantities: dict[int, int], reason: str
 ) -> ReturnRequest:
     """Ask to return some lines of a delivered order part, within the window, once per line."""
-    seller_order = (
-        SellerOrder.objects.select_for_update().select_related("order").get(pk=seller_order.pk)
-    )
+    seller_order = seller_order_lock(seller_order_id=seller_order.pk)
     if seller_order.order.buyer_id != buyer.pk:
         raise AftersalesError(_("Only the buyer can ask for a return."))
     if seller_order.status != SellerOrder.Status.DELIVERED:
@@ -67,6 +73,9 @@ def return_request(
     if ReturnLine.objects.filter(order_line_id__in=wanted).exists():
         raise AftersalesError(_("A return was already asked for one of these lines."))
     request = ReturnRequest.objects.create(seller_order=seller_order, reason=reason)
+    ReturnRequestStatusChange.objects.create(
+        return_request=request, to_status=request.status, actor=buyer, note=reason
+    )
     ReturnLine.objects.bulk_create(
         ReturnLine(return_request=request, order_line_id=pk, quantity=q) for pk, q in wanted.items()
     )
@@ -81,11 +90,7 @@ def return_decide(
     *, return_request: ReturnRequest, actor, accept: bool, restock_items: bool, response: str = ""
 ) -> ReturnRequest:
     """The cooperative accepts (the refund is recorded, stock optionally restored) or refuses."""
-    request = (
-        ReturnRequest.objects.select_for_update()
-        .select_related("seller_order")
-        .get(pk=return_request.pk)
-    )
+    request = return_request_lock(return_request_id=return_request.pk)
     if not is_member(user=actor, cooperative_id=request.seller_order.cooperative_id):
         raise AftersalesError(_("Only the cooperative of this order can decide the return."))
     if request.status != ReturnRequest.Status.REQUESTED:
@@ -93,9 +98,6 @@ def return_decide(
     response = (response or "").strip()
     if not accept and not response:
         raise AftersalesError(_("Tell the buyer why the return is refused."))
-    request.status = ReturnRequest.Status.ACCEPTED if accept else ReturnRequest.Status.REFUSED
-    request.decided_at = timezone.now()
-    request.decided_by = actor
     request.response = response
     if accept:
         refund = Decimal("0")
@@ -109,11 +111,36 @@ def return_decide(
                 quantities[line.product_id] = quantities.get(line.product_id, 0) + returned.quantity
         request.refund_amount = refund
         if restock_items:
-            restock(quantities)
+            stock_return(quantities=quantities)
             request.restocked = True
-    request.save()
+    _return_transition(
+        request=request,
+        to_status=ReturnRequest.Status.ACCEPTED if accept else ReturnRequest.Status.REFUSED,
+        actor=actor,
+        note=response,
+    )
     _announce(request, "orders/email/return_decided_subject.txt", "orders/email/return_decided.txt")
     return request
+
+
+def _return_transition(*, request: ReturnRequest, to_status: str, actor, note: str) -> None:
+    """The one way a return changes status: checked against ``ReturnRequest.TRANSITIONS``
+    on the locked row, saved with what the decision sets, and recorded with its actor."""
+    if not request.can_become(to_status):
+        raise AftersalesError(_("This return has already been decided."))
+    before = request.status
+    request.status = to_status
+    request.decided_at = timezone.now()
+    request.decided_by = actor
+    request.save()
+    ReturnRequestStatusChange.objects.create(
+        return_request=request,
+        from_status=before,
+        to_status=to_status,
+        actor=actor,
+        note=note,
+        created_at=request.decided_at,
+    )
 
 
 def _announce(request: ReturnRequest, subject: str, body: str) -> None:

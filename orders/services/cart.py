@@ -10,7 +10,6 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from catalog.models import Product
-from catalog.selectors import visible_products
 from marketplace.templatetags.money import money
 from orders.models import MAX_QUANTITY, Cart, CartLine
 from orders.taxes import money_round, tax_rates_in_force
@@ -52,7 +51,7 @@ def cart_get(*, user=None, session_key: str | None = None, create: bool = False)
 def cart_add(*, cart: Cart, product_id: int, quantity: int = 1) -> CartLine:
     """Add a visible product; adding it again adds to the quantity (up to the cap)."""
     quantity = _quantity(quantity)
-    product = visible_products().filter(pk=product_id).first()
+    product = Product.objects.for_sale().filter(pk=product_id).first()
     if product is None:
         raise CartError(_("This product is not for sale."))
     line, created = CartLine.objects.get_or_create(
@@ -151,11 +150,6 @@ def cart_review(*, cart: Cart | None) -> list[CartGroup]:
             "product__cooperative__legal_name", "added_at", "id"
         )
     )
-    visible = set(
-        visible_products()
-        .filter(pk__in=[line.product_id for line in lines])
-        .values_list("pk", flat=True)
-    )
     decisions = listings_decide(products=[line.product for line in lines])
     groups: dict[int, CartGroup] = {}
     for line in lines:
@@ -166,7 +160,7 @@ def cart_review(*, cart: Cart | None) -> list[CartGroup]:
             row.problems.append(_("This product was recalled and cannot be bought."))
         elif not decision.allowed:
             row.problems.extend(decision.reasons)
-        elif product.pk not in visible:
+        elif not product.is_for_sale:
             row.problems.append(_("This product is no longer for sale."))
         elif product.stock < line.quantity:
             row.problems.append(

@@ -15,18 +15,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from catalog.models import Product
+from catalog.locks import products_lock
 from catalog.pagecache import catalog_changed
+from catalog.services.stock import stock_take
 from marketplace.notifications import emails_queue
 from orders.models import Cart, Order, OrderLine, SellerOrder, SellerOrderStatusChange
 from orders.payments import payment_provider
 from orders.taxes import money_round, tax_rates_in_force
 from policy.services.decisions import listings_decide
-from sellers.models import Cooperative
 from sellers.selectors import manager_emails
 
 
@@ -57,27 +56,6 @@ class ShippingAddress:
     province: str
     commune: str
     street: str
-
-
-def _take_stock(quantities: dict[int, int]) -> None:
-    """One UPDATE for every product, under the locks already held."""
-    Product.objects.filter(pk__in=quantities).update(
-        stock=F("stock")
-        - Case(*(When(pk=pk, then=Value(q)) for pk, q in quantities.items()), default=Value(0)),
-        updated_at=timezone.now(),
-    )
-
-
-def restock(quantities: dict[int, int]) -> None:
-    """Give stock back (cancellation, accepted return), in one UPDATE."""
-    if not quantities:
-        return
-    Product.objects.filter(pk__in=quantities).update(
-        stock=F("stock")
-        + Case(*(When(pk=pk, then=Value(q)) for pk, q in quantities.items()), default=Value(0)),
-        updated_at=timezone.now(),
-    )
-    catalog_changed()
 
 
 def checkout_complete(
@@ -118,10 +96,9 @@ def _place(*, buyer, cart: Cart, address: ShippingAddress, payment: str, token) 
         p.pk: p
         # NO KEY UPDATE: checkouts queue for each other on these rows, but other buyers'
         # cart lines (foreign keys to them) still commit.
-        for p in Product.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("cooperative", "category")
-        .filter(pk__in=quantities)
-        .order_by("pk")
+        for p in products_lock(products=quantities, no_key=True).select_related(
+            "cooperative", "category"
+        )
     }
     decisions = listings_decide(products=list(products.values()))
     unavailable, short = [], []
@@ -130,16 +107,12 @@ def _place(*, buyer, cart: Cart, address: ShippingAddress, payment: str, token) 
         if product is None:
             unavailable.append(_("A product in your cart no longer exists."))
             continue
-        visible = (
-            product.status == Product.Status.ACTIVE
-            and product.cooperative.status == Cooperative.Status.VERIFIED
-        )
         if not decisions[product_id].allowed:
             unavailable.append(
                 _("%(title)s: %(reason)s")
                 % {"title": product.title, "reason": " ".join(decisions[product_id].reasons)}
             )
-        elif not visible:
+        elif not product.is_for_sale:
             unavailable.append(_("%(title)s is no longer for sale.") % {"title": product.title})
         elif product.stock < quantity:
             short.append(
@@ -151,7 +124,7 @@ def _place(*, buyer, cart: Cart, address: ShippingAddress, payment: str, token) 
     if short:
         raise InsufficientStock(_("Some products are short of stock."), problems=short)
 
-    _take_stock(quantities)
+    stock_take(quantities=quantities)
     rates = tax_rates_in_force()
     now = timezone.now()
     by_cooperative: dict[int, list] = {}

@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.services.stock import stock_return
 from marketplace.notifications import emails_queue
+from orders.locks import seller_order_lock
 from orders.models import SellerOrder, SellerOrderStatusChange
-from orders.services.checkout import restock
 from sellers.selectors import is_member, manager_emails
 
 Status = SellerOrder.Status
@@ -38,7 +39,7 @@ def _is_seller(seller_order: SellerOrder, actor) -> bool:
 
 
 def _transition(*, seller_order: SellerOrder, actor, to_status: str, note: str = "", **fields):
-    locked = SellerOrder.objects.select_for_update().select_related("order").get(pk=seller_order.pk)
+    locked = seller_order_lock(seller_order_id=seller_order.pk)
     if not locked.can_become(to_status):
         raise InvalidTransition(
             _("An order part that is %(current)s cannot become %(target)s.")
@@ -56,7 +57,11 @@ def _transition(*, seller_order: SellerOrder, actor, to_status: str, note: str =
         seller_order=locked, from_status=before, to_status=to_status, actor=actor, note=note
     )
     if to_status == Status.CANCELLED:
-        restock({line.product_id: line.quantity for line in locked.lines.exclude(product=None)})
+        stock_return(
+            quantities={
+                line.product_id: line.quantity for line in locked.lines.exclude(product=None)
+            }
+        )
     _announce(seller_order=locked, note=note)
     return locked
 
@@ -127,11 +132,7 @@ def seller_order_deliver(*, seller_order: SellerOrder, actor) -> SellerOrder:
 def seller_order_cash_received(*, seller_order: SellerOrder, actor) -> SellerOrder:
     """Pay on delivery: the cooperative confirms it received the money."""
     _require_seller(seller_order, actor)
-    locked = (
-        SellerOrder.objects.select_for_update()
-        .select_related("order__buyer")
-        .get(pk=seller_order.pk)
-    )
+    locked = seller_order_lock(seller_order_id=seller_order.pk, related=("order__buyer",))
     if locked.status != Status.DELIVERED:
         raise InvalidTransition(_("Cash is received once the parcel is delivered."))
     if locked.cash_received_at is None:

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.models import StatusChange
+
 
 class Appeal(models.Model):
     """A seller's appeal against one blocking decision (one appeal per decision, and
@@ -16,6 +18,13 @@ class Appeal(models.Model):
         UPHELD = "upheld", _("Block upheld")
         GRANTED = "granted", _("Exemption granted")
         CLOSED = "closed", _("No longer needed")
+
+    TRANSITIONS = {
+        Status.PENDING: {Status.UPHELD, Status.GRANTED, Status.CLOSED},
+        Status.UPHELD: set(),
+        Status.GRANTED: set(),
+        Status.CLOSED: set(),
+    }
 
     decision = models.OneToOneField(
         "policy.ListingDecision", on_delete=models.PROTECT, related_name="appeal"
@@ -48,3 +57,21 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"Appeal {self.pk} ({self.status})"
+
+    def can_become(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+
+class AppealStatusChange(StatusChange):
+    """The trail of an appeal: filed, then upheld or granted, by whom and when. A
+    regulator's record: its people cannot be deleted from under it."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=8, blank=True)
+    to_status = models.CharField(max_length=8, choices=Appeal.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta(StatusChange.Meta):
+        pass

@@ -13,8 +13,8 @@ class ListingDecision(models.Model):
 
     An evaluation that finds several blocking rules writes one row per rule, all
     with the same ``run``. When a decision moved the product's status (blocked at
-    publication, suspended by a rule), ``from_status``/``to_status`` say so: the
-    decision is then the audit row of that move.
+    publication, suspended by a rule), ``status_change`` points at the move in the
+    catalog's status history: the one record of it, which the decision explains.
     """
 
     class Outcome(models.TextChoices):
@@ -54,8 +54,15 @@ class ListingDecision(models.Model):
         related_name="+",
         db_index=False,
     )
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12, blank=True)
+    status_change = models.ForeignKey(
+        "catalog.ProductStatusChange",
+        null=True,
+        blank=True,
+        # Both go with their product (the catalog's trail cascades from it); a protected
+        # key here would stop the product's own cascade.
+        on_delete=models.SET_NULL,
+        related_name="decisions",
+    )
     run = models.UUIDField(default=uuid.uuid4, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -65,6 +72,15 @@ class ListingDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}: {self.outcome}"
+
+    @property
+    def from_status(self) -> str:
+        """The status the decision moved the listing from ("" when it did not move it)."""
+        return self.status_change.from_status if self.status_change_id else ""
+
+    @property
+    def to_status(self) -> str:
+        return self.status_change.to_status if self.status_change_id else ""
 
 
 class ExemptionQuerySet(models.QuerySet):

@@ -14,8 +14,8 @@ def reevaluation_changes_by_cooperative(*, runs: list[str]):
     """Yield (cooperative, manager emails, suspended titles, released titles) for runs."""
     rows = (
         ListingDecision.objects.filter(run__in=runs)
-        .exclude(to_status="")
-        .values_list("product__cooperative_id", "product__title", "to_status")
+        .exclude(status_change=None)
+        .values_list("product__cooperative_id", "product__title", "status_change__to_status")
         .distinct()
         .order_by("product__cooperative_id", "product__title")
     )

@@ -31,6 +31,6 @@ def latest_decisions(*, product: Product) -> list[ListingDecision]:
 def decision_history(*, product: Product):
     return (
         ListingDecision.objects.filter(product=product)
-        .select_related("rule", "actor")
+        .select_related("rule", "actor", "status_change")
         .order_by("-created_at", "-id")
     )

@@ -14,7 +14,7 @@ from catalog.services.products import product_policy_refresh
 from marketplace.notifications import Email, emails_queue
 from marketplace.roles import user_is_regulator
 from policy.errors import AppealRefused, NotAllowed
-from policy.models import Appeal, Exemption, ListingDecision
+from policy.models import Appeal, AppealStatusChange, Exemption, ListingDecision
 from policy.services.decisions import listing_decide, listing_facts
 from policy.services.exemptions import exemption_facts
 from sellers.selectors import manager_emails, member_of
@@ -39,7 +39,7 @@ def appeal_file(*, decision: ListingDecision, actor, statement: str) -> Appeal:
         raise AppealRefused(_("An appeal against this rule is already pending for this listing."))
     try:
         with transaction.atomic():
-            return Appeal.objects.create(
+            appeal = Appeal.objects.create(
                 decision=decision,
                 product=product,
                 rule_id=decision.rule_id,
@@ -50,13 +50,60 @@ def appeal_file(*, decision: ListingDecision, actor, statement: str) -> Appeal:
         raise AppealRefused(
             _("An appeal against this rule is already pending for this listing.")
         ) from None
+    AppealStatusChange.objects.create(
+        appeal=appeal, to_status=appeal.status, actor=actor, note=statement
+    )
+    return appeal
+
+
+def _appeal_move(*, appeal: Appeal, to_status: str, actor, response: str) -> Appeal:
+    """The one way an appeal changes status: checked against ``Appeal.TRANSITIONS`` on
+    the locked row, saved with the decision's fields, recorded with its actor."""
+    if not appeal.can_become(to_status):
+        raise AppealRefused(_("This appeal has already been decided."))
+    before = appeal.status
+    appeal.status = to_status
+    appeal.decided_by = actor
+    appeal.decided_at = timezone.now()
+    appeal.response = response
+    appeal.save(update_fields=["status", "decided_by", "decided_at", "response"])
+    AppealStatusChange.objects.create(
+        appeal=appeal,
+        from_status=before,
+        to_status=to_status,
+        actor=actor,
+        note=response,
+        created_at=appeal.decided_at,
+    )
+    return appeal
 
 
 def appeals_close(*, appeals, reason: str) -> int:
-    """Close pending appeals that no longer need a decision (their block is gone)."""
-    return appeals.filter(status=Appeal.Status.PENDING).update(
-        status=Appeal.Status.CLOSED, decided_at=timezone.now(), response=reason
+    """Close pending appeals that no longer need a decision (their block is gone): the
+    set-based twin of :func:`_appeal_move`, one UPDATE and one INSERT of their trail."""
+    closing = list(
+        appeals.filter(status=Appeal.Status.PENDING)
+        .select_for_update()
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
+    if not closing:
+        return 0
+    now = timezone.now()
+    Appeal.objects.filter(pk__in=closing).update(
+        status=Appeal.Status.CLOSED, decided_at=now, response=reason
+    )
+    AppealStatusChange.objects.bulk_create(
+        AppealStatusChange(
+            appeal_id=pk,
+            from_status=Appeal.Status.PENDING,
+            to_status=Appeal.Status.CLOSED,
+            note=reason,
+            created_at=now,
+        )
+        for pk in closing
+    )
+    return len(closing)
 
 
 @transaction.atomic
@@ -78,11 +125,12 @@ def appeal_decide(*, appeal: Appeal, actor, grant: bool, response: str) -> Appea
     response = (response or "").strip()
     if not grant and not response:
         raise AppealRefused(_("Tell the seller why the block is upheld."))
-    appeal.status = Appeal.Status.GRANTED if grant else Appeal.Status.UPHELD
-    appeal.decided_by = actor
-    appeal.decided_at = timezone.now()
-    appeal.response = response
-    appeal.save(update_fields=["status", "decided_by", "decided_at", "response"])
+    _appeal_move(
+        appeal=appeal,
+        to_status=Appeal.Status.GRANTED if grant else Appeal.Status.UPHELD,
+        actor=actor,
+        response=response,
+    )
     if grant:
         Exemption.objects.create(
             product_id=appeal.product_id,

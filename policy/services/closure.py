@@ -11,14 +11,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from catalog.models import Product
-from catalog.services.products import products_move_status
+from catalog.models import Product, ProductStatusChange
+from catalog.services.status import products_status_set
 from marketplace.notifications import Email, emails_queue
 from policy import evaluation
 from policy.models import Appeal, Exemption, ListingDecision, ListingRule
@@ -62,14 +62,42 @@ def violation_condition(rule: evaluation.RuleFacts, *, home_country: str) -> Q:
     return condition & ~exempted
 
 
+def _move_decided(
+    products: QuerySet, *, run: uuid.UUID, to_status: str, actor, reason: str = ""
+) -> int:
+    """Move the listings the decisions of ``run`` name, through the catalog's status
+    service, and point each decision at its listing's move; returns how many moved.
+
+    The moves of one call share their timestamp, and their rows stay locked until the
+    commit: (product, timestamp, status) names one move, in one UPDATE for any size."""
+    changes = products_status_set(
+        products=products.filter(
+            pk__in=ListingDecision.objects.filter(run=run).values("product_id")
+        ),
+        to_status=to_status,
+        actor=actor,
+        trigger=ProductStatusChange.Trigger.POLICY,
+        reason=reason,
+    )
+    if changes:
+        ListingDecision.objects.filter(run=run).update(
+            status_change=Subquery(
+                ProductStatusChange.objects.filter(
+                    product_id=OuterRef("product_id"),
+                    created_at=changes[0].created_at,
+                    to_status=to_status,
+                ).values("pk")[:1]
+            )
+        )
+    return len(changes)
+
+
 def _insert_decisions_for(
     products: QuerySet,
     *,
     rule_id: int | None,
     outcome: str,
     reason: str,
-    from_status: str,
-    to_status: str,
     actor_id: int | None,
     run: uuid.UUID,
     now,
@@ -85,14 +113,12 @@ def _insert_decisions_for(
         reason,
         ListingDecision.Trigger.RULE,
         actor_id,
-        from_status,
-        to_status,
         field("run").get_db_prep_value(run, connection),
         field("created_at").get_db_prep_value(now, connection),
     ]
     sql = (
         f"INSERT INTO {table} (product_id, rule_id, outcome, reason, trigger, actor_id, "  # noqa: S608
-        f"from_status, to_status, run, created_at) "
+        f"run, created_at) "
         f"SELECT candidates.candidate_id, {', '.join(['%s'] * len(values))} "
         f"FROM ({select_sql}) AS candidates"
     )
@@ -131,18 +157,12 @@ def listings_reevaluate(*, actor=None, cooperative_id: int | None = None) -> Ree
                 rule_id=rule.id,
                 outcome=ListingDecision.Outcome.BLOCKED,
                 reason=reason,
-                from_status=Status.ACTIVE,
-                to_status=Status.SUSPENDED,
                 actor_id=actor_id,
                 run=run,
                 now=now,
             )
-        suspended = products_move_status(
-            products=scope.filter(
-                pk__in=ListingDecision.objects.filter(run=run).values("product_id")
-            ),
-            from_status=Status.ACTIVE,
-            to_status=Status.SUSPENDED,
+        suspended = _move_decided(
+            scope.filter(status=Status.ACTIVE), run=run, to_status=Status.SUSPENDED, actor=actor
         )
 
         forbidden = functools.reduce(
@@ -157,18 +177,15 @@ def listings_reevaluate(*, actor=None, cooperative_id: int | None = None) -> Ree
             rule_id=None,
             outcome=ListingDecision.Outcome.ALLOWED,
             reason=_("No rule in force forbids this listing any more."),
-            from_status=Status.SUSPENDED,
-            to_status=Status.ACTIVE,
             actor_id=actor_id,
             run=released_run,
             now=now,
         )
-        released = products_move_status(
-            products=scope.filter(
-                pk__in=ListingDecision.objects.filter(run=released_run).values("product_id")
-            ),
-            from_status=Status.SUSPENDED,
+        released = _move_decided(
+            scope.filter(status=Status.SUSPENDED),
+            run=released_run,
             to_status=Status.ACTIVE,
+            actor=actor,
         )
 
     appeals_close(

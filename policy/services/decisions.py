@@ -18,7 +18,7 @@ from policy.models import Exemption, ListingDecision, ListingRule, PolicyVersion
 from policy.services.exemptions import exemptions_still_covering
 
 if TYPE_CHECKING:
-    from catalog.models import Product
+    from catalog.models import Product, ProductStatusChange
 
 
 def _rule_facts(rule: ListingRule) -> evaluation.RuleFacts:
@@ -142,17 +142,17 @@ def listing_decision_record(
     decision: evaluation.Decision,
     trigger: str,
     actor=None,
-    from_status: str = "",
-    to_status: str = "",
+    status_change: ProductStatusChange | None = None,
 ) -> list[ListingDecision]:
-    """Store the decision: one row when allowed, one row per blocking rule otherwise."""
+    """Store the decision: one row when allowed, one row per blocking rule otherwise.
+    ``status_change`` is the move the decision made, written by the catalog's status
+    service (``catalog.services.status``), if it moved the listing."""
     run = uuid.uuid4()
     common = {
         "product": product,
         "trigger": trigger,
         "actor": actor if actor is not None and actor.is_authenticated else None,
-        "from_status": from_status if from_status != to_status else "",
-        "to_status": to_status if from_status != to_status else "",
+        "status_change": status_change,
         "run": run,
     }
     if decision.allowed:

@@ -146,3 +146,33 @@ def test_a_delivered_line_is_reviewed_once_and_the_cooperative_replies_once(
     assert "Sturdy" in page and "Thank you" in page
     assert "4.0 out of 5" in page
     assert Product.objects.get(pk=basket.pk).reviews.count() == 1
+
+
+def test_a_return_keeps_the_trail_of_its_moves_and_is_decided_once(buyer, delivered):
+    part, alpha, _basket = delivered
+    line = _line(part)
+    request = aftersales.return_request(
+        seller_order=part, buyer=buyer, quantities={line.pk: 1}, reason="Cracked"
+    )
+    aftersales.return_decide(
+        return_request=request,
+        actor=alpha.manager,
+        accept=False,
+        restock_items=False,
+        response="Damaged in use",
+    )
+    with pytest.raises(aftersales.AftersalesError):
+        aftersales.return_decide(
+            return_request=request, actor=alpha.manager, accept=True, restock_items=True
+        )
+    trail = list(request.status_changes.values_list("from_status", "to_status", "actor", "note"))
+    assert trail == [
+        ("", ReturnRequest.Status.REQUESTED, buyer.pk, "Cracked"),
+        (
+            ReturnRequest.Status.REQUESTED,
+            ReturnRequest.Status.REFUSED,
+            alpha.manager.pk,
+            "Damaged in use",
+        ),
+    ]
+    assert ReturnRequest.objects.get(pk=request.pk).status == ReturnRequest.Status.REFUSED

@@ -7,13 +7,13 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from catalog.models import Product
+from catalog.models import Product, ProductStatusChange
 from catalog.services.products import (
     product_adjust_stock,
     product_unpublish,
     product_update,
-    products_move_status,
 )
+from catalog.services.status import products_status_set
 from orders.models import MAX_QUANTITY, Cart, CartLine
 from orders.services.cart import (
     CartError,
@@ -266,10 +266,11 @@ def test_the_review_flags_recalled_unpublished_and_suspended_products(
     suspended_coop = cooperative()
     of_suspended = make_product(cooperative=suspended_coop)
     cart = cart_with(buyer, {recalled: 1, unpublished: 1, of_suspended: 1})
-    products_move_status(
+    products_status_set(
         products=Product.objects.filter(pk=recalled.pk),
-        from_status=Product.Status.ACTIVE,
         to_status=Product.Status.RECALLED,
+        actor=None,
+        trigger=ProductStatusChange.Trigger.RECALL,
     )
     product_unpublish(product=unpublished, actor=unpublished.cooperative.memberships.first().user)
     cooperative_suspend(cooperative=suspended_coop, actor=RegulatorFactory(), reason="Audit")

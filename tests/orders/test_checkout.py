@@ -35,6 +35,7 @@ from policy.models import ListingRule
 from policy.services.rules import rule_create
 from sellers.services import cooperative_suspend
 from tests.catalog.conftest import FOREIGN_MIN_PRICE
+from tests.concurrency import run_in_threads
 from tests.factories import RegulatorFactory, UserFactory
 from tests.orders.conftest import address, stock_of
 
@@ -352,15 +353,6 @@ def test_the_query_count_does_not_grow_with_lines_nor_cooperatives(
 # --- Concurrency (PostgreSQL) -------------------------------------------------------------
 
 
-def _run_in_threads(targets):
-    threads = [threading.Thread(target=target) for target in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_twenty_buyers_racing_for_the_last_five_units_never_oversell(
@@ -392,7 +384,7 @@ def test_twenty_buyers_racing_for_the_last_five_units_never_oversell(
 
         return run
 
-    _run_in_threads([buy(user, cart) for user, cart in carts])
+    run_in_threads([buy(user, cart) for user, cart in carts])
 
     kinds = [kind for kind, _ in outcomes]
     assert kinds.count("error") == 0, outcomes
@@ -421,7 +413,7 @@ def _same_token_race(buyer, cart, token):
         finally:
             connection.close()
 
-    _run_in_threads([submit, submit])
+    run_in_threads([submit, submit])
     return outcomes
 
 

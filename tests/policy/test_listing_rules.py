@@ -205,6 +205,31 @@ def test_appeal_granted_becomes_an_exemption_that_evaluation_respects(categories
     assert Appeal.objects.get(pk=appeal.pk).status == Appeal.Status.GRANTED
 
 
+def test_an_appeal_moves_once_through_its_transition_and_keeps_the_trail(categories):
+    foreign, manager = _seller("CN")
+    _protect(categories["textiles"])
+    sarong = product_create(
+        cooperative=foreign,
+        actor=manager,
+        category=categories["sarongs"],
+        title="Sarong",
+        price=Decimal("2000000"),
+    )
+    decision = ListingDecision.objects.get(product=sarong, outcome="blocked")
+    appeal = appeals.appeal_file(decision=decision, actor=manager, statement="Made locally")
+    regulator = RegulatorFactory()
+    appeals.appeal_decide(appeal=appeal, actor=regulator, grant=False, response="Imported")
+    with pytest.raises(errors.AppealRefused):
+        appeals.appeal_decide(appeal=appeal, actor=regulator, grant=True, response="")
+
+    assert list(appeal.status_changes.values_list("from_status", "to_status", "actor", "note")) == [
+        ("", Appeal.Status.PENDING, manager.pk, "Made locally"),
+        (Appeal.Status.PENDING, Appeal.Status.UPHELD, regulator.pk, "Imported"),
+    ]
+    assert Appeal.objects.get(pk=appeal.pk).status == Appeal.Status.UPHELD
+    assert not Exemption.objects.filter(product=sarong).exists()
+
+
 def test_a_cooperative_moving_abroad_has_its_protected_listings_suspended(categories):
     local, manager = _seller("ID")
     sarong = _live(local, manager, categories["sarongs"], "Sarong")
@@ -239,3 +264,40 @@ def test_a_rule_change_is_enforced_by_a_real_worker(categories, celery_worker):
             break
         time.sleep(0.1)
     assert soap.status == Product.Status.SUSPENDED
+
+
+def test_a_closure_decision_points_at_the_one_move_in_the_status_history(
+    categories, django_capture_on_commit_callbacks
+):
+    """Two rules forbid the same listing: two decisions, one move, both pointing at it;
+    the release writes its own move, and the decisions keep no copy of the statuses."""
+    foreign, manager = _seller("CN")
+    soap = _live(foreign, manager, categories["soaps"], "Soap")
+    regulator = RegulatorFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        _protect(categories["beauty"], regulator=regulator)
+        _protect(categories["soaps"], regulator=regulator)
+
+    moves = list(soap.status_changes.order_by("id"))
+    assert [(m.from_status, m.to_status, m.trigger) for m in moves] == [
+        ("draft", "active", "seller"),
+        ("active", "suspended", "policy"),
+    ]
+    blocks = ListingDecision.objects.filter(product=soap, outcome="blocked")
+    assert blocks.count() == 2
+    assert {d.status_change_id for d in blocks} == {moves[1].pk}
+    assert not {f.name for f in ListingDecision._meta.get_fields()} & {"from_status", "to_status"}
+
+    for title in ("Protect Beauty", "Protect Soaps & oils"):
+        with django_capture_on_commit_callbacks(execute=True):
+            rules.rule_update(
+                rule=ListingRule.objects.get(title=title), actor=regulator, is_active=False
+            )
+    release = soap.status_changes.order_by("-id").first()
+    assert (release.from_status, release.to_status, release.trigger) == (
+        "suspended",
+        "active",
+        "policy",
+    )
+    assert ListingDecision.objects.get(status_change=release).outcome == "allowed"
+    assert Product.objects.get(pk=soap.pk).status == Product.Status.ACTIVE
