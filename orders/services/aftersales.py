@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.pagecache import catalog_changed
+from marketplace.money import money_share
 from orders.models import OrderLine, ReturnLine, ReturnRequest, Review, SellerOrder
 from orders.services.checkout import restock
 from orders.services.outbox import emails_queue
@@ -102,9 +103,7 @@ def return_decide(
         quantities: dict[int, int] = {}
         for returned in request.lines.select_related("order_line"):
             line = returned.order_line
-            refund += (line.line_total * returned.quantity / line.quantity).quantize(
-                Decimal("0.01")
-            )
+            refund += money_share(line.line_total, part=returned.quantity, whole=line.quantity)
             if line.product_id:
                 quantities[line.product_id] = quantities.get(line.product_id, 0) + returned.quantity
         request.refund_amount = refund

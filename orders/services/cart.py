@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from catalog.selectors import visible_products
+from marketplace.money import money_round
 from marketplace.templatetags.money import money
 from orders.models import MAX_QUANTITY, Cart, CartLine
-from orders.taxes import money_round, tax_rates_in_force
+from orders.taxes import tax_rates_in_force
 from policy.services.listing_rules import listings_decide
 
 

@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from catalog.pagecache import catalog_changed
+from marketplace.money import money_round
 from orders.models import Cart, Order, OrderLine, SellerOrder, SellerOrderStatusChange
 from orders.payments import payment_provider
 from orders.services.outbox import emails_queue
-from orders.taxes import money_round, tax_rates_in_force
+from orders.taxes import tax_rates_in_force
 from policy.services.listing_rules import listings_decide
 from sellers.models import Cooperative
 from sellers.selectors import manager_emails
