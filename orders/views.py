@@ -169,7 +169,10 @@ def checkout_place(request):
     data = request.session.get(CHECKOUT_KEY)
     form = AddressForm(data or None)
     if not data or not form.is_valid() or token is None:
-        messages.error(request, _("Your checkout expired; please check the details again."))
+        if data and "payment_method" in form.errors:
+            messages.error(request, form.errors["payment_method"][0])
+        else:
+            messages.error(request, _("Your checkout expired; please check the details again."))
         return redirect("orders:checkout")
     current = _cart(request)
     if current is None:

@@ -23,7 +23,7 @@ from catalog.models import Product
 from catalog.pagecache import catalog_changed
 from marketplace.money import money_round
 from orders.models import Cart, Order, OrderLine, SellerOrder, SellerOrderStatusChange
-from orders.payments import payment_provider
+from orders.payments import PaymentProviderDisabled, payment_provider
 from orders.services.outbox import emails_queue
 from orders.taxes import tax_rates_in_force
 from policy.services.listing_rules import listings_decide
@@ -47,6 +47,10 @@ class ItemsUnavailable(CheckoutError):
 
 
 class InsufficientStock(CheckoutError):
+    pass
+
+
+class PaymentNotOffered(CheckoutError):
     pass
 
 
@@ -90,8 +94,12 @@ def checkout_complete(
         if existing.buyer_id != buyer.pk:
             raise CheckoutError(_("This checkout belongs to someone else."))
         return existing
-    if payment_method not in Order.Payment.values:
+    if not payment_method:
         raise CheckoutError(_("Choose a payment method."))
+    try:
+        payment_provider(payment_method)
+    except PaymentProviderDisabled:
+        raise PaymentNotOffered(_("This payment method is not offered.")) from None
     try:
         return _place(buyer=buyer, cart=cart, address=address, payment=payment_method, token=token)
     except CheckoutError:
