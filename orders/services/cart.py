@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from catalog.selectors import visible_products
-from marketplace.money import money_round
 from marketplace.templatetags.money import money
 from orders.models import MAX_QUANTITY, Cart, CartLine
+from orders.pricing import Quote, quote_price
 from orders.taxes import tax_rates_in_force
 from policy.services.listing_rules import listings_decide
 
@@ -114,6 +114,8 @@ class CartRow:
     product: Product
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # What differs from the quote the buyer reviewed, when placing the order was refused.
+    changes: list[str] = field(default_factory=list)
 
     @property
     def buyable(self) -> bool:
@@ -135,10 +137,14 @@ class CartGroup:
 
     @property
     def vat(self) -> Decimal:
-        """VAT as checkout will compute it: per line, rounded to the currency's unit."""
-        rate = tax_rates_in_force().vat_rate
-        return sum(
-            (money_round(row.total * rate) for row in self.rows if row.buyable), Decimal("0")
+        """VAT as checkout will compute it (``orders.pricing``)."""
+        return self.quote().vat
+
+    def quote(self) -> Quote:
+        """The buyable lines, priced as checkout will price them."""
+        return quote_price(
+            items=[(row.product, row.line.quantity) for row in self.rows if row.buyable],
+            rates=tax_rates_in_force(),
         )
 
 

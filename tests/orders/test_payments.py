@@ -64,7 +64,7 @@ def test_a_checkout_chosen_with_the_sandbox_is_not_placed_once_it_is_disabled(
     settings.PAYMENT_PROVIDERS = ["on_delivery"]
     response = client.post(
         reverse("orders:checkout_place"),
-        {"token": review.context["token"], "quote": review.context.get("quote", "")},
+        {"token": review.context["token"], "quote": review.context["quote"]},
     )
     assert response["Location"] == reverse("orders:checkout")
     assert "This payment method is not offered." in _messages(response)
