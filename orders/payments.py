@@ -15,6 +15,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core import checks
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,7 +27,7 @@ class PaymentResult:
 
 class PaymentProvider:
     code: str
-    label: str
+    label: str | Promise
     # Settles without any money moving: never to be offered in production.
     simulated: bool = False
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.pagecache import catalog_changed
+from marketplace.models import User
 from marketplace.money import money_share
 from orders.models import OrderLine, ReturnLine, ReturnRequest, Review, SellerOrder
 from orders.services.checkout import restock
@@ -32,7 +33,7 @@ def _delivered_at(seller_order: SellerOrder):
 
 @transaction.atomic
 def return_request(
-    *, seller_order: SellerOrder, buyer, quantities: dict[int, int], reason: str
+    *, seller_order: SellerOrder, buyer: User, quantities: dict[int, int], reason: str
 ) -> ReturnRequest:
     """Ask to return some lines of a delivered order part, within the window, once per line."""
     seller_order = (
@@ -79,7 +80,12 @@ def return_request(
 
 @transaction.atomic
 def return_decide(
-    *, return_request: ReturnRequest, actor, accept: bool, restock_items: bool, response: str = ""
+    *,
+    return_request: ReturnRequest,
+    actor: User,
+    accept: bool,
+    restock_items: bool,
+    response: str = "",
 ) -> ReturnRequest:
     """The cooperative accepts (the refund is recorded, stock optionally restored) or refuses."""
     request = (
@@ -133,7 +139,7 @@ def _announce(request: ReturnRequest, subject: str, body: str) -> None:
 
 
 @transaction.atomic
-def review_create(*, order_line: OrderLine, buyer, rating: int, text: str = "") -> Review:
+def review_create(*, order_line: OrderLine, buyer: User, rating: int, text: str = "") -> Review:
     line = OrderLine.objects.select_related("seller_order__order").get(pk=order_line.pk)
     if line.seller_order.order.buyer_id != buyer.pk:
         raise AftersalesError(_("Only the buyer can review this purchase."))
@@ -157,7 +163,7 @@ def review_create(*, order_line: OrderLine, buyer, rating: int, text: str = "") 
 
 
 @transaction.atomic
-def review_reply(*, review: Review, actor, reply: str) -> Review:
+def review_reply(*, review: Review, actor: User, reply: str) -> Review:
     review = Review.objects.select_for_update().select_related("product").get(pk=review.pk)
     if not is_member(user=actor, cooperative_id=review.product.cooperative_id):
         raise AftersalesError(_("Only the cooperative can reply."))

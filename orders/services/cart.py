@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from catalog.selectors import visible_products
+from marketplace.models import User
 from marketplace.templatetags.money import money
 from orders.models import MAX_QUANTITY, Cart, CartLine
 from orders.pricing import Quote, quote_price
@@ -32,9 +34,16 @@ def _quantity(value) -> int:
     return value
 
 
-def cart_get(*, user=None, session_key: str | None = None, create: bool = False) -> Cart | None:
+def cart_get(
+    *,
+    user: User | AnonymousUser | None = None,
+    session_key: str | None = None,
+    create: bool = False,
+) -> Cart | None:
     """The account's cart when signed in, else the session's."""
-    lookup = {"user": user} if user is not None and user.is_authenticated else None
+    lookup: dict[str, object] | None = (
+        {"user": user} if user is not None and user.is_authenticated else None
+    )
     if lookup is None:
         if not session_key:
             return None
@@ -86,7 +95,7 @@ def cart_remove(*, cart: Cart, line_id: int) -> None:
 
 
 @transaction.atomic
-def cart_merge(*, session_key: str | None, user) -> Cart | None:
+def cart_merge(*, session_key: str | None, user: User) -> Cart | None:
     """At login, move the anonymous cart's lines into the account's cart (quantities add up,
     capped), then drop the anonymous cart."""
     if not session_key:
@@ -95,6 +104,7 @@ def cart_merge(*, session_key: str | None, user) -> Cart | None:
     if anonymous is None:
         return cart_get(user=user)
     account = cart_get(user=user, create=True)
+    assert account is not None  # create=True always returns a cart
     existing = {line.product_id: line for line in account.lines.all()}
     for line in anonymous.lines.all():
         mine = existing.get(line.product_id)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from catalog.pagecache import catalog_changed
+from marketplace.models import User
 from orders.models import Cart, Order, OrderLine, SellerOrder, SellerOrderStatusChange
 from orders.payments import PaymentProviderDisabled, payment_provider
 from orders.pricing import QuoteChange, quote_changes, quote_price
@@ -95,7 +96,7 @@ def restock(quantities: dict[int, int]) -> None:
 
 def checkout_complete(
     *,
-    buyer,
+    buyer: User,
     cart: Cart,
     address: ShippingAddress,
     payment_method: str,
@@ -147,7 +148,7 @@ def checkout_complete(
 @transaction.atomic
 def _place(
     *,
-    buyer,
+    buyer: User,
     cart: Cart,
     address: ShippingAddress,
     payment: str,
@@ -283,7 +284,7 @@ def _place(
     return order
 
 
-def _announce_order(*, order: Order, seller_orders: list[SellerOrder], buyer) -> None:
+def _announce_order(*, order: Order, seller_orders: list[SellerOrder], buyer: User) -> None:
     """Emails to the buyer and to each cooperative's managers, through the outbox."""
     managers = manager_emails(cooperative_ids=[so.cooperative_id for so in seller_orders])
     messages = [

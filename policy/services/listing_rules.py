@@ -12,17 +12,21 @@ import functools
 import operator
 import uuid
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Field, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from catalog.models import Category, Product
+from marketplace.models import User
 from marketplace.roles import user_is_regulator
+from marketplace.unset import UNSET, Unset, given
 from policy import evaluation
 from policy.models import Appeal, Exemption, ListingDecision, ListingRule, RuleChange
 
@@ -83,7 +87,7 @@ def listing_facts(*, product: Product) -> evaluation.ListingFacts:
 
 def listing_decide(*, product: Product, rules=None) -> evaluation.Decision:
     """Evaluate a listing as it stands (saved or not) against the rules in force."""
-    exempt = frozenset()
+    exempt: frozenset[int] = frozenset()
     if product.pk:
         exempt = frozenset(
             Exemption.objects.filter(product=product).values_list("rule_id", flat=True)
@@ -125,7 +129,7 @@ def listing_decision_record(
     product: Product,
     decision: evaluation.Decision,
     trigger: str,
-    actor=None,
+    actor: User | None = None,
     from_status: str = "",
     to_status: str = "",
 ) -> list[ListingDecision]:
@@ -208,7 +212,7 @@ def _snapshot(rule: ListingRule) -> dict:
     }
 
 
-def _require_regulator(actor) -> None:
+def _require_regulator(actor: User) -> None:
     if actor is not None and not (user_is_regulator(actor) or actor.is_superuser):
         raise NotAllowed(_("Only a regulator can change the listing rules."))
 
@@ -222,8 +226,30 @@ def _after_rule_change(rule: ListingRule) -> None:
 
 
 @transaction.atomic
-def rule_create(*, actor, categories: list[Category], **fields) -> ListingRule:
+def rule_create(
+    *,
+    actor: User,
+    categories: list[Category],
+    kind: str | Unset = UNSET,
+    title: str | Unset = UNSET,
+    legal_reference: str | Unset = UNSET,
+    effective_from: date | Unset = UNSET,
+    is_active: bool | Unset = UNSET,
+    min_price_usd: Decimal | Unset | None = UNSET,
+    usd_rate: Decimal | Unset | None = UNSET,
+    certificate_kind: str | Unset = UNSET,
+) -> ListingRule:
     _require_regulator(actor)
+    fields = given(
+        kind=kind,
+        title=title,
+        legal_reference=legal_reference,
+        effective_from=effective_from,
+        is_active=is_active,
+        min_price_usd=min_price_usd,
+        usd_rate=usd_rate,
+        certificate_kind=certificate_kind,
+    )
     unknown = set(fields) - RULE_FIELDS
     if unknown:
         raise TypeError(f"unknown rule fields: {sorted(unknown)}")
@@ -237,9 +263,30 @@ def rule_create(*, actor, categories: list[Category], **fields) -> ListingRule:
 
 @transaction.atomic
 def rule_update(
-    *, rule: ListingRule, actor, categories: list[Category] | None = None, **fields
+    *,
+    rule: ListingRule,
+    actor: User,
+    categories: list[Category] | None = None,
+    kind: str | Unset = UNSET,
+    title: str | Unset = UNSET,
+    legal_reference: str | Unset = UNSET,
+    effective_from: date | Unset = UNSET,
+    is_active: bool | Unset = UNSET,
+    min_price_usd: Decimal | Unset | None = UNSET,
+    usd_rate: Decimal | Unset | None = UNSET,
+    certificate_kind: str | Unset = UNSET,
 ) -> ListingRule:
     _require_regulator(actor)
+    fields = given(
+        kind=kind,
+        title=title,
+        legal_reference=legal_reference,
+        effective_from=effective_from,
+        is_active=is_active,
+        min_price_usd=min_price_usd,
+        usd_rate=usd_rate,
+        certificate_kind=certificate_kind,
+    )
     unknown = set(fields) - RULE_FIELDS
     if unknown:
         raise TypeError(f"unknown rule fields: {sorted(unknown)}")
@@ -309,7 +356,12 @@ def _insert_decisions_for(
 ) -> int:
     """``INSERT INTO decisions ... SELECT`` over ``products``: one statement, any size."""
     table = ListingDecision._meta.db_table
-    field = ListingDecision._meta.get_field
+
+    def field(name: str) -> Field:
+        concrete = ListingDecision._meta.get_field(name)
+        assert isinstance(concrete, Field)  # a column of this model, by name
+        return concrete
+
     candidates = products.annotate(candidate_id=F("pk")).values("candidate_id")
     select_sql, select_params = candidates.query.sql_with_params()
     values = [
@@ -335,7 +387,9 @@ def _insert_decisions_for(
 
 
 @transaction.atomic
-def listings_reevaluate(*, actor=None, cooperative_id: int | None = None) -> Reevaluation:
+def listings_reevaluate(
+    *, actor: User | None = None, cooperative_id: int | None = None
+) -> Reevaluation:
     """Suspend every active listing that a rule in force now forbids, and bring back
     suspended listings that no rule forbids any more. Set-based: a handful of
     statements per rule, no loop over products. Idempotent: a second run finds
@@ -442,7 +496,7 @@ def rules_enforce_due(*, today=None) -> Reevaluation | None:
 
 
 @transaction.atomic
-def appeal_file(*, decision: ListingDecision, actor, statement: str) -> Appeal:
+def appeal_file(*, decision: ListingDecision, actor: User, statement: str) -> Appeal:
     """A member of the listing's cooperative appeals one blocking decision, once."""
     from sellers.selectors import member_of
 
@@ -460,7 +514,7 @@ def appeal_file(*, decision: ListingDecision, actor, statement: str) -> Appeal:
 
 
 @transaction.atomic
-def appeal_decide(*, appeal: Appeal, actor, grant: bool, response: str) -> Appeal:
+def appeal_decide(*, appeal: Appeal, actor: User, grant: bool, response: str) -> Appeal:
     """Uphold the block, or grant an exemption for this listing from this rule."""
     from catalog.services.products import product_policy_refresh
 
@@ -495,7 +549,7 @@ def appeal_decide(*, appeal: Appeal, actor, grant: bool, response: str) -> Appea
 
 
 @transaction.atomic
-def rules_seed_defaults(*, country: str, actor=None) -> int:
+def rules_seed_defaults(*, country: str, actor: User | None = None) -> int:
     """Create the country profile's default rules that do not exist yet (by title)."""
     from policy.profiles import PROFILES
 
