@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from marketplace.money import MONEY_FIELD
+
+MONEY = MONEY_FIELD
 MAX_QUANTITY = 1000
 
 

@@ -24,6 +24,7 @@ from modeltranslation.utils import build_localized_fieldname
 from catalog.models import MAX_PRICE, MAX_STOCK, Category, Product, ProductStatusChange
 from catalog.pagecache import catalog_changed
 from marketplace.models import Province, User
+from marketplace.money import STORAGE_UNIT
 from marketplace.unset import UNSET, Unset, given
 from policy.models import ListingDecision
 from policy.services.listing_rules import (
@@ -100,7 +101,7 @@ def _clean_fields(fields: dict) -> dict:
                 _("The price must be more than 0 and at most %(max)s.") % {"max": MAX_PRICE},
                 field="price",
             )
-        if price != price.quantize(Decimal("0.01")):
+        if price != price.quantize(STORAGE_UNIT):
             raise ProductError(_("The price has at most two decimals."), field="price")
         fields["price"] = price
     if "stock" in fields:

@@ -11,7 +11,7 @@ from django import template
 from django.conf import settings
 from django.utils.translation import get_language, to_locale
 
-from marketplace.money import currency_digits
+from marketplace.money import currency_digits, money_round
 
 register = template.Library()
 
@@ -28,7 +28,7 @@ def money(amount, currency: str = "") -> str:
     locale = to_locale(get_language() or settings.LANGUAGE_CODE)
     if currency_digits(currency) == 0:
         return format_currency(
-            value.quantize(Decimal("1")),
+            money_round(value, currency=currency),
             currency,
             locale=locale,
             format="¤ #,##0",
