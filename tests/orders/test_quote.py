@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from catalog.services.products import product_update
 from orders.models import Order
-from orders.pricing import quote_price, quote_sign
+from orders.pricing import quote_changes, quote_price, quote_sign
 from orders.services.cart import cart_add, cart_get, cart_set_quantity
 from orders.services.checkout import PricesChanged, checkout_complete
 from orders.taxes import tax_rates_in_force
@@ -197,3 +197,19 @@ def test_the_checkout_service_compares_under_the_locks(buyer, shop, cart_with):
     }
     assert not Order.objects.exists()
     assert stock_of(shop["mat"]) == 10
+
+
+def test_a_part_total_that_moved_without_its_lines_is_a_change(shop):
+    """What a fee of the part (delivery, say) changing looks like: the lines are the
+    same, the part's total and the grand total are not."""
+    quote = quote_price(items=[(shop["mat"], 1)], rates=tax_rates_in_force())
+    seen = quote.summary()
+    coop = str(shop["mat"].cooperative_id)
+    seen["parts"][coop]["total"] = str(quote.total - 15000)
+    seen["total"] = str(quote.total - 15000)
+    changes = quote_changes(seen=seen, now=quote)
+    assert [(c.what, c.cooperative_id, c.before, c.after) for c in changes] == [
+        ("part_total", shop["mat"].cooperative_id, Decimal("7200"), Decimal("22200")),
+        ("grand_total", None, Decimal("7200"), Decimal("22200")),
+    ]
+    assert quote_changes(seen=quote.summary(), now=quote) == []
