@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint typecheck format messages worker beat serve clean
+.PHONY: run setup test lint contracts typecheck format messages worker beat serve clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The import contracts in pyproject.toml: the apps' layers and who may use whose models.
+contracts: $(VENV)/.installed-dev
+	$(VENV)/bin/lint-imports
 
 # Types of the services, selectors and the pure policy (files listed in pyproject.toml).
 typecheck: $(VENV)/.installed-dev

@@ -10,7 +10,7 @@ that is rolled back (so every repetition starts from the same catalog):
 
 - the floor: the one ``UPDATE catalog_product SET status = 'suspended' ...`` that
   would suspend them;
-- ``policy.services.listing_rules.listings_reevaluate()``, which also records one
+- ``policy.services.closure.listings_reevaluate()``, which also records one
   decision per suspended listing and looks for listings to release.
 
 Prints a table and, as the last line, ``{"reevaluate_ratio": ..., "suspended": ...}``.
@@ -114,7 +114,7 @@ def _floor(rule) -> tuple[float, int]:
 
 
 def _reevaluate(rule) -> tuple[float, int]:
-    from policy.services.listing_rules import listings_reevaluate
+    from policy.services.closure import listings_reevaluate
 
     started = time.perf_counter_ns()
     result = listings_reevaluate()
@@ -163,7 +163,7 @@ def _breakdown(category, *, explain: bool) -> None:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from policy.services.listing_rules import listings_reevaluate
+    from policy.services.closure import listings_reevaluate
 
     try:
         with transaction.atomic():

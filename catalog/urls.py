@@ -17,7 +17,6 @@ urlpatterns = [
     path("workspace/<int:pk>/unpublish/", views.product_unpublish, name="product_unpublish"),
     path("workspace/<int:pk>/archive/", views.product_archive, name="product_archive"),
     path("workspace/<int:pk>/stock/", views.product_stock, name="product_stock"),
-    path("workspace/<int:pk>/appeal/", views.product_appeal, name="product_appeal"),
     path("workspace/<int:pk>/photos/", views.photo_add, name="photo_add"),
     path("workspace/<int:pk>/photos/<int:photo_pk>/move/", views.photo_move, name="photo_move"),
     path("workspace/<int:pk>/photos/<int:photo_pk>/main/", views.photo_main, name="photo_main"),

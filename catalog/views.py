@@ -33,8 +33,8 @@ from marketplace.forms import page_number
 from marketplace.roles import Role, role_required
 from orders.selectors import product_reviews
 from policy.models import Appeal, ListingDecision
-from policy.selectors import decision_history, latest_decisions
-from policy.services import listing_rules as policy
+from policy.selectors.decisions import decision_history, latest_decisions
+from policy.services.decisions import listing_decide
 from sellers.models import Cooperative
 from sellers.selectors import ACTIVE_COOPERATIVE_SESSION_KEY, active_membership
 
@@ -241,7 +241,7 @@ def product_edit(request, pk: int):
     if blocking:
         # Explain with today's words, in the reader's language and for this very listing
         # (a closure run records one reason per rule for all the listings it suspends).
-        live = {b.rule_id: b.reason for b in policy.listing_decide(product=product).blocks}
+        live = {b.rule_id: b.reason for b in listing_decide(product=product).blocks}
         for row in blocking:
             row.reason = live.get(row.rule_id, row.reason)
     return render(
@@ -382,26 +382,6 @@ def photo_main(request, pk: int, photo_pk: int):
 def photo_delete(request, pk: int, photo_pk: int):
     photos.photo_delete(photo=_own_photo(request, pk, photo_pk), actor=request.user)
     messages.success(request, _("Photo removed."))
-    return redirect("catalog:product_edit", pk=pk)
-
-
-@role_required(Role.MEMBER)
-@require_POST
-def product_appeal(request, pk: int):
-    product = _own_product(request, pk)
-    form = AppealForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write a statement for the regulator."))
-        return redirect("catalog:product_edit", pk=pk)
-    decision = get_object_or_404(ListingDecision, pk=form.cleaned_data["decision"], product=product)
-    try:
-        policy.appeal_file(
-            decision=decision, actor=request.user, statement=form.cleaned_data["statement"]
-        )
-    except policy.PolicyError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Your appeal is sent to the regulator."))
     return redirect("catalog:product_edit", pk=pk)
 
 

@@ -4,7 +4,7 @@ re-evaluated); decisions, appeals and exemptions are read-only records."""
 from django.contrib import admin
 
 from policy.models import Appeal, Exemption, ListingDecision, ListingRule, RuleChange
-from policy.services import listing_rules
+from policy.services import rules
 
 
 @admin.register(ListingRule)
@@ -21,18 +21,14 @@ class ListingRuleAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         obj, form, change = self._pending
         data = {
-            name: form.cleaned_data[name]
-            for name in listing_rules.RULE_FIELDS
-            if name in form.cleaned_data
+            name: form.cleaned_data[name] for name in rules.RULE_FIELDS if name in form.cleaned_data
         }
         categories = list(form.cleaned_data.get("categories", []))
         if change:
             data.pop("kind", None)
-            rule = listing_rules.rule_update(
-                rule=obj, actor=request.user, categories=categories, **data
-            )
+            rule = rules.rule_update(rule=obj, actor=request.user, categories=categories, **data)
         else:
-            rule = listing_rules.rule_create(actor=request.user, categories=categories, **data)
+            rule = rules.rule_create(actor=request.user, categories=categories, **data)
         form.instance = rule
         obj.pk = rule.pk
 

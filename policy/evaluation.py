@@ -3,7 +3,7 @@
 No database, no clock, no request: everything the decision depends on is passed in,
 so the rules can be tested exhaustively and the same function serves the forms, the
 CSV import, the admin, checkout and the regulator's previews. The set-based
-re-evaluation in ``policy.services.listing_rules`` expresses the same three tests as
+re-evaluation in ``policy.services.closure`` expresses the same three tests as
 SQL; ``tests/policy/test_evaluation.py`` checks that both agree.
 """
 

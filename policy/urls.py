@@ -1,14 +1,15 @@
 from django.urls import path
 
-from policy.views import dashboard, listing_rules
+from policy.views import appeals, dashboard, rules
 
 app_name = "policy"
 
 urlpatterns = [
     path("", dashboard.regulator_home, name="home"),
-    path("rules/", listing_rules.rule_list, name="rules"),
-    path("rules/new/", listing_rules.rule_create, name="rule_create"),
-    path("rules/<int:pk>/", listing_rules.rule_edit, name="rule_edit"),
-    path("appeals/", listing_rules.appeal_list, name="appeals"),
-    path("appeals/<int:pk>/", listing_rules.appeal_detail, name="appeal_detail"),
+    path("rules/", rules.rule_list, name="rules"),
+    path("rules/new/", rules.rule_create, name="rule_create"),
+    path("rules/<int:pk>/", rules.rule_edit, name="rule_edit"),
+    path("listings/<int:pk>/appeal/", appeals.appeal_file, name="appeal_file"),
+    path("appeals/", appeals.appeal_list, name="appeals"),
+    path("appeals/<int:pk>/", appeals.appeal_detail, name="appeal_detail"),
 ]

@@ -21,6 +21,7 @@ from marketplace.models import Province, User
 from marketplace.roles import user_is_regulator
 from marketplace.unset import UNSET, Unset, given
 from sellers.models import Cooperative, CooperativeStatusChange, Invitation, Membership
+from sellers.signals import cooperative_identity_changed
 
 Status = Cooperative.Status
 
@@ -246,11 +247,10 @@ def cooperative_update(
     from catalog.pagecache import catalog_changed
 
     catalog_changed()
-    if "country" in changed_identity:
-        # Cross-border or not may have changed: the listings are judged again.
-        from policy.services.listing_rules import listings_reevaluate
-
-        listings_reevaluate(actor=actor, cooperative_id=cooperative.pk)
+    if changed_identity:
+        cooperative_identity_changed.send(
+            sender=Cooperative, cooperative=cooperative, actor=actor, fields=changed_identity
+        )
     if changed_identity and by_admin:
         CooperativeStatusChange.objects.create(
             cooperative=cooperative,

@@ -28,7 +28,8 @@ from orders.services.fulfilment import (
     seller_order_ship,
 )
 from policy.models import ListingDecision, ListingRule
-from policy.services.listing_rules import appeal_file, rules_seed_defaults
+from policy.services.appeals import appeal_file
+from policy.services.rules import rules_seed_defaults
 from sellers.models import Invitation, Membership
 from tests.factories import CooperativeFactory, MembershipFactory, RegulatorFactory, UserFactory
 
@@ -128,7 +129,7 @@ MATRIX = {
     "catalog:product_unpublish": ("post", _product_a, ON_A_PRODUCT),
     "catalog:product_archive": ("post", _product_a, ON_A_PRODUCT),
     "catalog:product_stock": ("post", _product_a, ON_A_PRODUCT),
-    "catalog:product_appeal": ("post", lambda w: {"pk": w["blocked_a"].pk}, ON_A_PRODUCT),
+    "policy:appeal_file": ("post", lambda w: {"pk": w["blocked_a"].pk}, ON_A_PRODUCT),
     "catalog:photo_add": ("post", _product_a, ON_A_PRODUCT),
     "catalog:photo_move": ("post", _photo_a, ON_A_PRODUCT),
     "catalog:photo_main": ("post", _photo_a, ON_A_PRODUCT),
@@ -335,7 +336,7 @@ POST_BODIES = {
     "sellers:member_role": lambda w: {"role": "manager"},
     "sellers:invite": lambda w: {"email": "someone@example.test", "role": "member"},
     "catalog:product_stock": lambda w: {"set_to": "7"},
-    "catalog:product_appeal": lambda w: {"decision": w["decision_a"].pk, "statement": "Again"},
+    "policy:appeal_file": lambda w: {"decision": w["decision_a"].pk, "statement": "Again"},
     "catalog:photo_move": lambda w: {"direction": "down"},
     "orders:cart_add": lambda w: {"product": w["product_a"].pk, "quantity": "1"},
     "orders:cart_update": lambda w: {"quantity": "2"},

@@ -26,6 +26,7 @@ from catalog.services.products import (
 )
 from marketplace.models import User
 from policy.models import ListingDecision
+from policy.selectors.decisions import latest_decisions
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -232,7 +233,6 @@ def _block_reasons(product: Product) -> str:
     if decision is not None:
         return " ".join(decision.reasons)
     # Unchanged row: the reasons of the listing's latest evaluation.
-    from policy.selectors import latest_decisions
 
     return " ".join(d.reason for d in latest_decisions(product=product) if d.reason) or _(
         "Blocked by the listing policy."

@@ -27,11 +27,8 @@ from marketplace.models import Province, User
 from marketplace.money import STORAGE_UNIT
 from marketplace.unset import UNSET, Unset, given
 from policy.models import ListingDecision
-from policy.services.listing_rules import (
-    exemptions_revoke,
-    listing_decide,
-    listing_decision_record,
-)
+from policy.services.decisions import listing_decide, listing_decision_record
+from policy.services.exemptions import exemptions_revoke
 from sellers.models import Cooperative
 from sellers.selectors import cooperative_can_publish, is_member
 

@@ -17,7 +17,7 @@ from marketplace.templatetags.money import money
 from orders.models import MAX_QUANTITY, Cart, CartLine
 from orders.pricing import Quote, quote_price
 from orders.taxes import tax_rates_in_force
-from policy.services.listing_rules import listings_decide
+from policy.services.decisions import listings_decide
 
 
 class CartError(Exception):

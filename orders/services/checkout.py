@@ -27,7 +27,7 @@ from orders.payments import PaymentProviderDisabled, payment_provider
 from orders.pricing import QuoteChange, quote_changes, quote_price
 from orders.services.outbox import emails_queue
 from orders.taxes import tax_rates_in_force
-from policy.services.listing_rules import listings_decide
+from policy.services.decisions import listings_decide
 from sellers.models import Cooperative
 from sellers.selectors import manager_emails
 

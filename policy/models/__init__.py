@@ -1,11 +1,7 @@
-"""The regulator's models, one module per concern."""
+"""The listing policy's models, one module per concern."""
 
-from policy.models.listing_rules import (
-    Appeal,
-    Exemption,
-    ListingDecision,
-    ListingRule,
-    RuleChange,
-)
+from policy.models.appeals import Appeal
+from policy.models.decisions import Exemption, ListingDecision
+from policy.models.rules import ListingRule, RuleChange
 
 __all__ = ["Appeal", "Exemption", "ListingDecision", "ListingRule", "RuleChange"]

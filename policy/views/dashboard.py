@@ -1,7 +1,7 @@
 from django.shortcuts import render
 
 from marketplace.roles import Role, role_required
-from policy.selectors import regulator_overview
+from policy.selectors.overview import regulator_overview
 
 
 @role_required(Role.REGULATOR)

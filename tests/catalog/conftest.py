@@ -16,7 +16,7 @@ from catalog.services.categories import category_ensure
 from catalog.services.photos import photo_add
 from catalog.services.products import product_create, product_publish
 from policy.models import ListingRule
-from policy.services.listing_rules import rules_seed_defaults
+from policy.services.rules import rules_seed_defaults
 from sellers.models import Cooperative, Membership
 from tests.factories import CooperativeFactory, MembershipFactory, ProvinceFactory
 

@@ -10,7 +10,7 @@ from catalog.models import Product, ProductStatusChange
 from catalog.services import products
 from catalog.services.categories import category_ensure
 from policy.models import ListingDecision, ListingRule
-from policy.services.listing_rules import rule_create
+from policy.services.rules import rule_create
 from sellers.models import Cooperative, Membership
 from tests.factories import CooperativeFactory, MembershipFactory, RegulatorFactory
 

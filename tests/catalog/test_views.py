@@ -250,7 +250,7 @@ def test_another_cooperatives_product_is_not_found_on_every_workspace_url(
         ("post", reverse("catalog:photo_delete", args=[pk, photo.pk]), {}),
         (
             "post",
-            reverse("catalog:product_appeal", args=[pk]),
+            reverse("policy:appeal_file", args=[pk]),
             {"decision": decision.pk, "statement": "Let me sell it"},
         ),
     ]
@@ -594,7 +594,7 @@ def test_a_foreign_seller_appeals_once_and_a_regulator_grants_it(
     )
     product = Product.objects.get()
     decision = product.policy_decisions.get(outcome=ListingDecision.Outcome.BLOCKED)
-    appeal_url = reverse("catalog:product_appeal", args=[product.pk])
+    appeal_url = reverse("policy:appeal_file", args=[product.pk])
 
     response = client.post(appeal_url, {"decision": decision.pk, "statement": "   "})
     assert "statement" in _messages(response)
@@ -648,7 +648,7 @@ def test_a_regulator_upholding_an_appeal_must_say_why_and_the_block_stays(
     decision = product.policy_decisions.get(outcome=ListingDecision.Outcome.BLOCKED)
     client.force_login(user)
     client.post(
-        reverse("catalog:product_appeal", args=[product.pk]),
+        reverse("policy:appeal_file", args=[product.pk]),
         {"decision": decision.pk, "statement": "Please"},
     )
     appeal = Appeal.objects.get()
@@ -673,7 +673,7 @@ def test_an_allowed_decision_cannot_be_appealed(client, make_product):
     assert decision.outcome == ListingDecision.Outcome.ALLOWED
     client.force_login(product.cooperative.memberships.get().user)
     response = client.post(
-        reverse("catalog:product_appeal", args=[product.pk]),
+        reverse("policy:appeal_file", args=[product.pk]),
         {"decision": decision.pk, "statement": "Why not"},
     )
     assert "Only a block can be appealed" in _messages(response)
@@ -693,7 +693,7 @@ def test_a_decision_of_another_product_is_not_found_on_my_products_appeal(
     decision = theirs.policy_decisions.get(outcome=ListingDecision.Outcome.BLOCKED)
     client.force_login(user)
     response = client.post(
-        reverse("catalog:product_appeal", args=[mine.pk]),
+        reverse("policy:appeal_file", args=[mine.pk]),
         {"decision": decision.pk, "statement": "Mine now"},
     )
     assert response.status_code == 404
@@ -940,7 +940,7 @@ def test_text_typed_by_sellers_is_shown_escaped(client, make_product, foreign):
     decision = blocked.policy_decisions.get(outcome=ListingDecision.Outcome.BLOCKED)
     client.force_login(user)
     client.post(
-        reverse("catalog:product_appeal", args=[blocked.pk]),
+        reverse("policy:appeal_file", args=[blocked.pk]),
         {"decision": decision.pk, "statement": script},
     )
     client.force_login(RegulatorFactory())

@@ -13,7 +13,7 @@ from catalog.services.categories import category_ensure
 from catalog.services.products import product_create, product_publish
 from marketplace.services import provinces_seed
 from policy.models import Appeal
-from policy.services.listing_rules import rules_seed_defaults
+from policy.services.rules import rules_seed_defaults
 from sellers.models import Membership
 from tests.factories import (
     PASSWORD,

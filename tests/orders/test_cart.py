@@ -26,7 +26,7 @@ from orders.services.cart import (
 )
 from orders.views import CART_TOKEN
 from policy.models import ListingRule
-from policy.services.listing_rules import rule_create
+from policy.services.rules import rule_create
 from sellers.models import Cooperative
 from sellers.services import cooperative_suspend
 from tests.factories import PASSWORD, RegulatorFactory, UserFactory

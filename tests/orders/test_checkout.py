@@ -32,7 +32,7 @@ from orders.services.checkout import (
 )
 from orders.taxes import tax_rates_in_force
 from policy.models import ListingRule
-from policy.services.listing_rules import rule_create
+from policy.services.rules import rule_create
 from sellers.services import cooperative_suspend
 from tests.catalog.conftest import FOREIGN_MIN_PRICE
 from tests.factories import RegulatorFactory, UserFactory

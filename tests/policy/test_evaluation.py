@@ -11,7 +11,9 @@ from catalog.models import Product
 from catalog.services.categories import category_ensure
 from policy import evaluation
 from policy.evaluation import ListingFacts, RuleFacts, evaluate
-from policy.services.listing_rules import rule_create, rules_in_force, violation_condition
+from policy.services.closure import violation_condition
+from policy.services.decisions import rules_in_force
+from policy.services.rules import rule_create
 from tests.factories import CooperativeFactory, RegulatorFactory
 
 HOME = "ID"

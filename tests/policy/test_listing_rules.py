@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,8 +16,9 @@ from catalog.models import Product
 from catalog.selectors import visible_products
 from catalog.services.categories import category_ensure
 from catalog.services.products import ListingBlocked, product_create, product_publish
+from policy import errors
 from policy.models import Appeal, Exemption, ListingDecision, ListingRule, RuleChange
-from policy.services import listing_rules as services
+from policy.services import appeals, closure, rules
 from sellers.models import Membership
 from tests.factories import CooperativeFactory, MembershipFactory, RegulatorFactory, UserFactory
 
@@ -60,7 +62,7 @@ def _live(cooperative, manager, category, title="Thing", price="2000000"):
 
 
 def _protect(category, *, regulator=None, **extra):
-    return services.rule_create(
+    return rules.rule_create(
         actor=regulator or RegulatorFactory(),
         categories=[category],
         kind=ListingRule.Kind.PROTECTED_CATEGORY,
@@ -99,9 +101,9 @@ def test_reevaluation_is_idempotent(categories):
     foreign, manager = _seller("CN")
     _live(foreign, manager, categories["soaps"])
     _protect(categories["beauty"])
-    first = services.listings_reevaluate()
+    first = closure.listings_reevaluate()
     decisions = ListingDecision.objects.count()
-    second = services.listings_reevaluate()
+    second = closure.listings_reevaluate()
     assert (first.suspended, second.suspended, second.released) == (1, 0, 0)
     assert ListingDecision.objects.count() == decisions
 
@@ -110,10 +112,10 @@ def test_lifting_a_rule_brings_suspended_listings_back(categories):
     foreign, manager = _seller("CN")
     soap = _live(foreign, manager, categories["soaps"])
     rule = _protect(categories["beauty"])
-    services.listings_reevaluate()
+    closure.listings_reevaluate()
     regulator = RegulatorFactory()
-    services.rule_update(rule=rule, actor=regulator, is_active=False)
-    result = services.listings_reevaluate()
+    rules.rule_update(rule=rule, actor=regulator, is_active=False)
+    result = closure.listings_reevaluate()
     assert result.released == 1
     soap.refresh_from_db()
     assert soap.status == Product.Status.ACTIVE
@@ -126,13 +128,13 @@ def test_reevaluation_runs_a_constant_number_of_queries_whatever_the_catalog_siz
         _live(foreign, manager, categories["soaps"], f"Soap {i}")
     _protect(categories["beauty"])
     with CaptureQueriesContext(connection) as small:
-        assert services.listings_reevaluate().suspended == 3
+        assert closure.listings_reevaluate().suspended == 3
     for i in range(30):
         _live(foreign, manager, categories["household"], f"Pan {i}")
     rule2 = _protect(categories["household"])
     assert rule2.pk
     with CaptureQueriesContext(connection) as large:
-        assert services.listings_reevaluate().suspended == 30
+        assert closure.listings_reevaluate().suspended == 30
     # One more rule in force adds its own statements; the products do not.
     per_rule = 1
     assert len(large.captured_queries) <= len(small.captured_queries) + per_rule + 2
@@ -143,31 +145,29 @@ def test_a_rule_with_a_future_date_waits_for_the_beat_job(categories):
     soap = _live(foreign, manager, categories["soaps"])
     tomorrow = timezone.localdate() + timedelta(days=1)
     rule = _protect(categories["beauty"], effective_from=tomorrow)
-    assert services.listings_reevaluate().suspended == 0
-    assert services.rules_enforce_due() is None
+    assert closure.listings_reevaluate().suspended == 0
+    assert closure.rules_enforce_due() is None
 
-    result = services.rules_enforce_due(today=tomorrow)
+    result = closure.rules_enforce_due(today=tomorrow)
     # rules_in_force reads today's date: the rule is in force from tomorrow.
     assert result is not None
     rule.refresh_from_db()
     assert rule.enforced_on == tomorrow
-    assert services.rules_enforce_due(today=tomorrow) is None  # once only
+    assert closure.rules_enforce_due(today=tomorrow) is None  # once only
     soap.refresh_from_db()
 
 
 def test_rule_kinds_need_their_parameters():
     regulator = RegulatorFactory()
-    with pytest.raises(services.ValidationError):
-        services.rule_create(actor=regulator, categories=[], kind="protected_category", title="x")
-    with pytest.raises(services.ValidationError):
-        services.rule_create(
-            actor=regulator, categories=[], kind="crossborder_min_price", title="x"
-        )
+    with pytest.raises(ValidationError):
+        rules.rule_create(actor=regulator, categories=[], kind="protected_category", title="x")
+    with pytest.raises(ValidationError):
+        rules.rule_create(actor=regulator, categories=[], kind="crossborder_min_price", title="x")
     assert not ListingRule.objects.exists()
 
 
 def test_only_regulators_change_rules(categories):
-    with pytest.raises(services.NotAllowed):
+    with pytest.raises(errors.NotAllowed):
         _protect(categories["beauty"], regulator=UserFactory())
     assert not ListingRule.objects.exists()
 
@@ -187,21 +187,21 @@ def test_appeal_granted_becomes_an_exemption_that_evaluation_respects(categories
     with pytest.raises(ListingBlocked):
         product_publish(product=sarong, actor=manager)
 
-    with pytest.raises(services.NotAllowed):
-        services.appeal_file(decision=decision, actor=UserFactory(), statement="Mine")
-    appeal = services.appeal_file(decision=decision, actor=manager, statement="Made locally")
-    with pytest.raises(services.AppealRefused):
-        services.appeal_file(decision=decision, actor=manager, statement="Again")
+    with pytest.raises(errors.NotAllowed):
+        appeals.appeal_file(decision=decision, actor=UserFactory(), statement="Mine")
+    appeal = appeals.appeal_file(decision=decision, actor=manager, statement="Made locally")
+    with pytest.raises(errors.AppealRefused):
+        appeals.appeal_file(decision=decision, actor=manager, statement="Again")
 
     regulator = RegulatorFactory()
-    with pytest.raises(services.AppealRefused):
-        services.appeal_decide(appeal=appeal, actor=regulator, grant=False, response="")
-    services.appeal_decide(appeal=appeal, actor=regulator, grant=True, response="Verified")
+    with pytest.raises(errors.AppealRefused):
+        appeals.appeal_decide(appeal=appeal, actor=regulator, grant=False, response="")
+    appeals.appeal_decide(appeal=appeal, actor=regulator, grant=True, response="Verified")
     assert Exemption.objects.filter(product=sarong, rule=decision.rule).exists()
     sarong.refresh_from_db()
     assert sarong.status == Product.Status.DRAFT
     product_publish(product=sarong, actor=manager)
-    assert services.listings_reevaluate().suspended == 0
+    assert closure.listings_reevaluate().suspended == 0
     assert Appeal.objects.get(pk=appeal.pk).status == Appeal.Status.GRANTED
 
 

@@ -17,7 +17,7 @@ from marketplace.demo_images import document_upload, logo_upload
 from marketplace.demo_orders import demo_orders_seed
 from marketplace.models import Province, User
 from marketplace.services import provinces_seed, regulator_grant, user_ensure_verified
-from policy.services.listing_rules import rules_seed_defaults
+from policy.services.rules import rules_seed_defaults
 from sellers.models import Cooperative, Membership
 from sellers.services import (
     cooperative_attach_licence,

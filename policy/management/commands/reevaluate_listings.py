@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from policy.services.listing_rules import listings_reevaluate
+from policy.services.closure import listings_reevaluate
 
 
 class Command(BaseCommand):

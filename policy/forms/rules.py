@@ -1,7 +1,8 @@
+"""The regulator's rule form."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from catalog.forms import CategoryChoiceField
 from catalog.models import Category
 from policy.models import ListingRule
 
@@ -50,19 +51,3 @@ class RuleForm(forms.ModelForm):
         if self.instance.pk:
             data.pop("kind", None)
         return data
-
-
-class AppealDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        choices=[("grant", _("Grant an exemption")), ("uphold", _("Uphold the block"))]
-    )
-    response = forms.CharField(
-        label=_("Response to the seller"),
-        required=False,
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required to uphold a block."),
-    )
-
-
-__all__ = ["AppealDecisionForm", "CategoryChoiceField", "RuleForm"]

@@ -1,0 +1,1 @@
+"""Forms of the listing policy, one module per concern."""

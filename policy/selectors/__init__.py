@@ -1,0 +1,1 @@
+"""Reads of the listing policy, one module per concern."""

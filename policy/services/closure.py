@@ -1,0 +1,204 @@
+"""Progressive closure: after a rule change the whole catalog is judged again with a few
+set-based statements, whatever its size; listings a rule now forbids are suspended,
+those no rule forbids any more come back."""
+
+from __future__ import annotations
+
+import functools
+import operator
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Field, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from catalog.models import Product
+from catalog.services.products import products_move_status
+from marketplace.models import User
+from policy import evaluation
+from policy.models import Exemption, ListingDecision, ListingRule
+from policy.services.decisions import rules_in_force
+from policy.tasks import closure as closure_tasks
+
+
+@dataclass(frozen=True)
+class Reevaluation:
+    run: uuid.UUID
+    suspended: int
+    released: int
+
+
+def _under(paths: tuple[str, ...]) -> Q:
+    return functools.reduce(
+        operator.or_, (Q(category__path__startswith=path) for path in paths), Q(pk__in=[])
+    )
+
+
+def violation_condition(rule: evaluation.RuleFacts, *, home_country: str) -> Q:
+    """The SQL form of ``evaluation.evaluate`` for one rule, as a condition on Product."""
+    cross_border = ~Q(cooperative__country=home_country)
+    exempted = Q(pk__in=Exemption.objects.filter(rule_id=rule.id).values("product_id"))
+    if rule.kind == evaluation.PROTECTED_CATEGORY:
+        condition = cross_border & _under(rule.category_paths)
+    elif rule.kind == evaluation.CROSSBORDER_MIN_PRICE:
+        threshold = rule.min_price_local
+        if threshold is None:
+            return Q(pk__in=[])
+        condition = cross_border & Q(price__lt=threshold)
+        if rule.category_paths:
+            condition &= ~_under(rule.category_paths)
+    elif rule.kind == evaluation.REQUIRED_CERTIFICATE:
+        condition = _under(rule.category_paths) & Q(certificate_number="")
+    else:
+        return Q(pk__in=[])
+    return condition & ~exempted
+
+
+def _insert_decisions_for(
+    products: QuerySet,
+    *,
+    rule_id: int | None,
+    outcome: str,
+    reason: str,
+    from_status: str,
+    to_status: str,
+    actor_id: int | None,
+    run: uuid.UUID,
+    now,
+) -> int:
+    """``INSERT INTO decisions ... SELECT`` over ``products``: one statement, any size."""
+    table = ListingDecision._meta.db_table
+
+    def field(name: str) -> Field:
+        concrete = ListingDecision._meta.get_field(name)
+        assert isinstance(concrete, Field)  # a column of this model, by name
+        return concrete
+
+    candidates = products.annotate(candidate_id=F("pk")).values("candidate_id")
+    select_sql, select_params = candidates.query.sql_with_params()
+    values = [
+        rule_id,
+        outcome,
+        reason,
+        ListingDecision.Trigger.RULE,
+        actor_id,
+        from_status,
+        to_status,
+        field("run").get_db_prep_value(run, connection),
+        field("created_at").get_db_prep_value(now, connection),
+    ]
+    sql = (
+        f"INSERT INTO {table} (product_id, rule_id, outcome, reason, trigger, actor_id, "  # noqa: S608
+        f"from_status, to_status, run, created_at) "
+        f"SELECT candidates.candidate_id, {', '.join(['%s'] * len(values))} "
+        f"FROM ({select_sql}) AS candidates"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, *select_params])
+        return cursor.rowcount
+
+
+@transaction.atomic
+def listings_reevaluate(
+    *, actor: User | None = None, cooperative_id: int | None = None
+) -> Reevaluation:
+    """Suspend every active listing that a rule in force now forbids, and bring back
+    suspended listings that no rule forbids any more. Set-based: a handful of
+    statements per rule, no loop over products. Idempotent: a second run finds
+    nothing to change.
+    """
+    run = uuid.uuid4()
+    now = timezone.now()
+    home = settings.MARKETPLACE_COUNTRY
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    scope = Product.objects.all()
+    if cooperative_id is not None:
+        scope = scope.filter(cooperative_id=cooperative_id)
+    rules = rules_in_force()
+    Status = Product.Status
+
+    # Reasons stored for the record are written in the site's default language.
+    with override(settings.LANGUAGE_CODE):
+        for rule in rules:
+            condition = violation_condition(rule, home_country=home)
+            violators = scope.filter(condition, status=Status.ACTIVE)
+            reason = _rule_reason_for_record(rule)
+            _insert_decisions_for(
+                violators,
+                rule_id=rule.id,
+                outcome=ListingDecision.Outcome.BLOCKED,
+                reason=reason,
+                from_status=Status.ACTIVE,
+                to_status=Status.SUSPENDED,
+                actor_id=actor_id,
+                run=run,
+                now=now,
+            )
+        suspended = products_move_status(
+            products=scope.filter(
+                pk__in=ListingDecision.objects.filter(run=run).values("product_id")
+            ),
+            from_status=Status.ACTIVE,
+            to_status=Status.SUSPENDED,
+        )
+
+        forbidden = functools.reduce(
+            operator.or_,
+            (violation_condition(rule, home_country=home) for rule in rules),
+            Q(pk__in=[]),
+        )
+        released_candidates = scope.filter(status=Status.SUSPENDED).exclude(forbidden)
+        released_run = uuid.uuid4()
+        _insert_decisions_for(
+            released_candidates,
+            rule_id=None,
+            outcome=ListingDecision.Outcome.ALLOWED,
+            reason=_("No rule in force forbids this listing any more."),
+            from_status=Status.SUSPENDED,
+            to_status=Status.ACTIVE,
+            actor_id=actor_id,
+            run=released_run,
+            now=now,
+        )
+        released = products_move_status(
+            products=scope.filter(
+                pk__in=ListingDecision.objects.filter(run=released_run).values("product_id")
+            ),
+            from_status=Status.SUSPENDED,
+            to_status=Status.ACTIVE,
+        )
+
+    if suspended or released:
+        runs = [str(run), str(released_run)]
+        transaction.on_commit(lambda: closure_tasks.notify_reevaluation.delay(runs))
+    return Reevaluation(run=run, suspended=suspended, released=released)
+
+
+def _rule_reason_for_record(rule: evaluation.RuleFacts) -> str:
+    names = ", ".join(rule.category_names)
+    if rule.kind == evaluation.PROTECTED_CATEGORY:
+        return evaluation.protected_category_reason(rule, names)
+    if rule.kind == evaluation.CROSSBORDER_MIN_PRICE:
+        return evaluation.min_price_reason(rule, settings.MARKETPLACE_CURRENCY)
+    return evaluation.certificate_reason(rule, names)
+
+
+@transaction.atomic
+def rules_enforce_due(*, today=None) -> Reevaluation | None:
+    """Re-evaluate once for rules that reached their effective date (Celery beat)."""
+    today = today or timezone.localdate()
+    due = ListingRule.objects.select_for_update(skip_locked=True).filter(
+        Q(enforced_on__isnull=True) | Q(enforced_on__lt=F("effective_from")),
+        is_active=True,
+        effective_from__lte=today,
+    )
+    due_ids = list(due.values_list("pk", flat=True))
+    if not due_ids:
+        return None
+    result = listings_reevaluate()
+    ListingRule.objects.filter(pk__in=due_ids).update(enforced_on=today)
+    return result

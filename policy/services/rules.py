@@ -1,0 +1,178 @@
+"""The regulator's listing rules: create, change, seed a country's defaults. Every change
+keeps a snapshot and has the catalog re-evaluated once it commits."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Category
+from marketplace.models import User
+from marketplace.roles import user_is_regulator
+from marketplace.unset import UNSET, Unset, given
+from policy.errors import NotAllowed
+from policy.models import ListingRule, RuleChange
+from policy.profiles import PROFILES
+from policy.tasks import closure as closure_tasks
+
+Kind = ListingRule.Kind
+
+RULE_FIELDS = {
+    "kind",
+    "title",
+    "legal_reference",
+    "effective_from",
+    "is_active",
+    "min_price_usd",
+    "usd_rate",
+    "certificate_kind",
+}
+
+
+def _check_rule(fields: dict, categories: list[Category]) -> None:
+    kind = fields["kind"]
+    if kind == Kind.PROTECTED_CATEGORY and not categories:
+        raise ValidationError({"categories": _("Choose at least one protected category.")})
+    if kind == Kind.REQUIRED_CERTIFICATE:
+        if not categories:
+            raise ValidationError({"categories": _("Choose the categories that need it.")})
+        if not fields.get("certificate_kind"):
+            raise ValidationError({"certificate_kind": _("Choose the certificate required.")})
+    if kind == Kind.CROSSBORDER_MIN_PRICE:
+        errors = {}
+        if not fields.get("min_price_usd") or fields["min_price_usd"] <= 0:
+            errors["min_price_usd"] = _("Give the minimum price in US dollars.")
+        if not fields.get("usd_rate") or fields["usd_rate"] <= 0:
+            errors["usd_rate"] = _("Give the reference exchange rate.")
+        if errors:
+            raise ValidationError(errors)
+
+
+def _snapshot(rule: ListingRule) -> dict:
+    return {
+        "kind": rule.kind,
+        "title": rule.title,
+        "legal_reference": rule.legal_reference,
+        "categories": sorted(rule.categories.values_list("slug", flat=True)),
+        "effective_from": rule.effective_from.isoformat(),
+        "is_active": rule.is_active,
+        "min_price_usd": str(rule.min_price_usd) if rule.min_price_usd is not None else None,
+        "usd_rate": str(rule.usd_rate) if rule.usd_rate is not None else None,
+        "certificate_kind": rule.certificate_kind,
+    }
+
+
+def _require_regulator(actor: User) -> None:
+    if actor is not None and not (user_is_regulator(actor) or actor.is_superuser):
+        raise NotAllowed(_("Only a regulator can change the listing rules."))
+
+
+def _after_rule_change(rule: ListingRule) -> None:
+    """Re-evaluate the catalog once the change has committed, if it can matter now."""
+    if rule.effective_from <= timezone.localdate():
+        transaction.on_commit(lambda: closure_tasks.reevaluate_listings.delay(rule.pk))
+
+
+@transaction.atomic
+def rule_create(
+    *,
+    actor: User,
+    categories: list[Category],
+    kind: str | Unset = UNSET,
+    title: str | Unset = UNSET,
+    legal_reference: str | Unset = UNSET,
+    effective_from: date | Unset = UNSET,
+    is_active: bool | Unset = UNSET,
+    min_price_usd: Decimal | Unset | None = UNSET,
+    usd_rate: Decimal | Unset | None = UNSET,
+    certificate_kind: str | Unset = UNSET,
+) -> ListingRule:
+    _require_regulator(actor)
+    fields = given(
+        kind=kind,
+        title=title,
+        legal_reference=legal_reference,
+        effective_from=effective_from,
+        is_active=is_active,
+        min_price_usd=min_price_usd,
+        usd_rate=usd_rate,
+        certificate_kind=certificate_kind,
+    )
+    unknown = set(fields) - RULE_FIELDS
+    if unknown:
+        raise TypeError(f"unknown rule fields: {sorted(unknown)}")
+    _check_rule(fields, categories)
+    rule = ListingRule.objects.create(**fields)
+    rule.categories.set(categories)
+    RuleChange.objects.create(rule=rule, actor=actor, action="created", snapshot=_snapshot(rule))
+    _after_rule_change(rule)
+    return rule
+
+
+@transaction.atomic
+def rule_update(
+    *,
+    rule: ListingRule,
+    actor: User,
+    categories: list[Category] | None = None,
+    kind: str | Unset = UNSET,
+    title: str | Unset = UNSET,
+    legal_reference: str | Unset = UNSET,
+    effective_from: date | Unset = UNSET,
+    is_active: bool | Unset = UNSET,
+    min_price_usd: Decimal | Unset | None = UNSET,
+    usd_rate: Decimal | Unset | None = UNSET,
+    certificate_kind: str | Unset = UNSET,
+) -> ListingRule:
+    _require_regulator(actor)
+    fields = given(
+        kind=kind,
+        title=title,
+        legal_reference=legal_reference,
+        effective_from=effective_from,
+        is_active=is_active,
+        min_price_usd=min_price_usd,
+        usd_rate=usd_rate,
+        certificate_kind=certificate_kind,
+    )
+    unknown = set(fields) - RULE_FIELDS
+    if unknown:
+        raise TypeError(f"unknown rule fields: {sorted(unknown)}")
+    rule = ListingRule.objects.select_for_update().get(pk=rule.pk)
+    merged = {name: getattr(rule, name) for name in RULE_FIELDS} | fields
+    new_categories = list(rule.categories.all()) if categories is None else categories
+    _check_rule(merged, new_categories)
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    if "effective_from" in fields:
+        rule.enforced_on = None
+    rule.save()
+    if categories is not None:
+        rule.categories.set(categories)
+    RuleChange.objects.create(rule=rule, actor=actor, action="updated", snapshot=_snapshot(rule))
+    _after_rule_change(rule)
+    return rule
+
+
+@transaction.atomic
+def rules_seed_defaults(*, country: str, actor: User | None = None) -> int:
+    """Create the country profile's default rules that do not exist yet (by title)."""
+    created = 0
+    for spec in PROFILES.get(country, {}).get("listing_rules", []):
+        spec = dict(spec)
+        slugs = spec.pop("categories", [])
+        if ListingRule.objects.filter(title=spec["title"]).exists():
+            continue
+        categories = list(Category.objects.filter(slug__in=slugs))
+        _check_rule(spec, categories)
+        rule = ListingRule.objects.create(**spec)
+        rule.categories.set(categories)
+        RuleChange.objects.create(rule=rule, actor=actor, action="seeded", snapshot=_snapshot(rule))
+        _after_rule_change(rule)
+        created += 1
+    return created

@@ -1,0 +1,6 @@
+"""The listing policy's background jobs, one module per concern (imported here so that
+Celery finds them; their names stay ``policy.tasks.<name>``)."""
+
+from policy.tasks import appeals, closure
+
+__all__ = ["appeals", "closure"]
