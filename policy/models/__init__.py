@@ -3,5 +3,6 @@
 from policy.models.appeals import Appeal
 from policy.models.decisions import Exemption, ListingDecision
 from policy.models.rules import ListingRule, RuleChange
+from policy.models.versions import PolicyVersion
 
-__all__ = ["Appeal", "Exemption", "ListingDecision", "ListingRule", "RuleChange"]
+__all__ = ["Appeal", "Exemption", "ListingDecision", "ListingRule", "PolicyVersion", "RuleChange"]

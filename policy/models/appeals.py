@@ -7,16 +7,23 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Appeal(models.Model):
-    """A seller's appeal against one blocking decision (one appeal per decision)."""
+    """A seller's appeal against one blocking decision (one appeal per decision, and
+    at most one open appeal per listing and rule: ``product`` and ``rule`` repeat the
+    decision's so that the database can enforce it)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
         UPHELD = "upheld", _("Block upheld")
         GRANTED = "granted", _("Exemption granted")
+        CLOSED = "closed", _("No longer needed")
 
     decision = models.OneToOneField(
         "policy.ListingDecision", on_delete=models.PROTECT, related_name="appeal"
     )
+    product = models.ForeignKey(
+        "catalog.Product", on_delete=models.PROTECT, related_name="policy_appeals"
+    )
+    rule = models.ForeignKey("policy.ListingRule", on_delete=models.PROTECT, related_name="appeals")
     statement = models.TextField(_("statement"))
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     filed_by = models.ForeignKey(
@@ -31,6 +38,13 @@ class Appeal(models.Model):
 
     class Meta:
         ordering = ["-filed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "rule"],
+                condition=models.Q(status="pending"),
+                name="appeal_one_open_per_listing_rule",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Appeal {self.pk} ({self.status})"

@@ -3,7 +3,7 @@ exemption for that listing from that rule."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,6 +13,7 @@ from marketplace.models import User
 from marketplace.roles import user_is_regulator
 from policy.errors import AppealRefused, NotAllowed
 from policy.models import Appeal, Exemption, ListingDecision
+from policy.services.decisions import listing_decide
 from policy.tasks import appeals as appeal_tasks
 from sellers.selectors import member_of
 
@@ -30,7 +31,30 @@ def appeal_file(*, decision: ListingDecision, actor: User, statement: str) -> Ap
         raise NotAllowed(_("Only the listing's cooperative can appeal."))
     if Appeal.objects.filter(decision=decision).exists():
         raise AppealRefused(_("This decision has already been appealed."))
-    return Appeal.objects.create(decision=decision, statement=statement, filed_by=actor)
+    if Appeal.objects.filter(
+        product=product, rule_id=decision.rule_id, status=Appeal.Status.PENDING
+    ).exists():
+        raise AppealRefused(_("An appeal against this rule is already pending for this listing."))
+    try:
+        with transaction.atomic():
+            return Appeal.objects.create(
+                decision=decision,
+                product=product,
+                rule_id=decision.rule_id,
+                statement=statement,
+                filed_by=actor,
+            )
+    except IntegrityError:  # another appeal for the same listing and rule, just now
+        raise AppealRefused(
+            _("An appeal against this rule is already pending for this listing.")
+        ) from None
+
+
+def appeals_close(*, appeals, reason: str) -> int:
+    """Close pending appeals that no longer need a decision (their block is gone)."""
+    return appeals.filter(status=Appeal.Status.PENDING).update(
+        status=Appeal.Status.CLOSED, decided_at=timezone.now(), response=reason
+    )
 
 
 @transaction.atomic
@@ -41,6 +65,14 @@ def appeal_decide(*, appeal: Appeal, actor: User, grant: bool, response: str) ->
     appeal = Appeal.objects.select_for_update().select_related("decision").get(pk=appeal.pk)
     if appeal.status != Appeal.Status.PENDING:
         raise AppealRefused(_("This appeal has already been decided."))
+    product = Product.objects.select_related("cooperative", "category").get(pk=appeal.product_id)
+    if appeal.rule_id not in {block.rule_id for block in listing_decide(product=product).blocks}:
+        raise AppealRefused(
+            _(
+                "This rule no longer blocks the listing (it was lifted or the listing "
+                "changed): there is nothing left to decide."
+            )
+        )
     response = (response or "").strip()
     if not grant and not response:
         raise AppealRefused(_("Tell the seller why the block is upheld."))
@@ -57,7 +89,7 @@ def appeal_decide(*, appeal: Appeal, actor: User, grant: bool, response: str) ->
             defaults={"appeal": appeal, "granted_by": actor},
         )
         product_policy_refresh(
-            product=Product.objects.get(pk=appeal.decision.product_id),
+            product=product,
             actor=actor,
             trigger=ListingDecision.Trigger.APPEAL,
         )

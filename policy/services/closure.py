@@ -20,8 +20,9 @@ from catalog.models import Product
 from catalog.services.products import products_move_status
 from marketplace.models import User
 from policy import evaluation
-from policy.models import Exemption, ListingDecision, ListingRule
-from policy.services.decisions import rules_in_force
+from policy.models import Appeal, Exemption, ListingDecision, ListingRule
+from policy.services.appeals import appeals_close
+from policy.services.decisions import policy_version_bump, rules_in_force
 from policy.tasks import closure as closure_tasks
 
 
@@ -109,8 +110,10 @@ def listings_reevaluate(
     """Suspend every active listing that a rule in force now forbids, and bring back
     suspended listings that no rule forbids any more. Set-based: a handful of
     statements per rule, no loop over products. Idempotent: a second run finds
-    nothing to change.
+    nothing to change. It waits for the listing writes deciding now (see
+    :func:`policy.services.decisions.policy_version_share`) and makes new ones wait.
     """
+    policy_version_bump()
     run = uuid.uuid4()
     now = timezone.now()
     home = settings.MARKETPLACE_COUNTRY
@@ -171,6 +174,11 @@ def listings_reevaluate(
             from_status=Status.SUSPENDED,
             to_status=Status.ACTIVE,
         )
+
+    appeals_close(
+        appeals=Appeal.objects.filter(product__in=scope).exclude(rule_id__in=[r.id for r in rules]),
+        reason=_("No longer needed: the rule is not in force any more."),
+    )
 
     if suspended or released:
         runs = [str(run), str(released_run)]

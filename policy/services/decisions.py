@@ -9,11 +9,12 @@ import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from marketplace.models import User
 from policy import evaluation
-from policy.models import Exemption, ListingDecision, ListingRule
+from policy.models import Exemption, ListingDecision, ListingRule, PolicyVersion
 
 if TYPE_CHECKING:
     from catalog.models import Product
@@ -54,8 +55,43 @@ def listing_facts(*, product: Product) -> evaluation.ListingFacts:
     )
 
 
+def _policy_version_lock(sql: str) -> None:
+    table = connection.ops.quote_name(PolicyVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(table=table))
+        if cursor.rowcount == 0:  # the row is made on first use (and after a flush)
+            cursor.execute(
+                f"INSERT INTO {table} (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING"  # noqa: S608
+            )
+            cursor.execute(sql.format(table=table))
+
+
+def policy_version_share() -> None:
+    """Hold the policy version row ``FOR SHARE`` until the caller's transaction ends.
+
+    Every listing write calls this (through :func:`listing_decide`) before it reads the
+    rules, so a re-evaluation (which takes the row ``FOR UPDATE``) waits for it to
+    commit and then sees it, or has already committed and the write decides against
+    the rules it enforced. Listing writes do not wait for one another. On SQLite (the
+    embedded default) writers are serialised by the database itself.
+    """
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        _policy_version_lock("SELECT version FROM {table} WHERE id = 1 FOR SHARE")
+
+
+def policy_version_bump() -> None:
+    """Take the policy version row ``FOR UPDATE`` and bump it: rule changes and
+    re-evaluations call this first, and wait for the listing writes deciding now."""
+    if connection.vendor == "postgresql":
+        _policy_version_lock("UPDATE {table} SET version = version + 1 WHERE id = 1")
+
+
 def listing_decide(*, product: Product, rules=None) -> evaluation.Decision:
-    """Evaluate a listing as it stands (saved or not) against the rules in force."""
+    """Evaluate a listing as it stands (saved or not) against the rules in force.
+
+    Inside a transaction (every write path) the policy version row is held for share
+    until it commits: see :func:`policy_version_share`."""
+    policy_version_share()
     exempt: frozenset[int] = frozenset()
     if product.pk:
         exempt = frozenset(
@@ -75,6 +111,7 @@ def listings_decide(*, products: list[Product]) -> dict[int, evaluation.Decision
 
     ``products`` must come with ``cooperative`` and ``category`` loaded.
     """
+    policy_version_share()
     rules = rules_in_force()
     exempt: dict[int, set[int]] = {}
     for product_id, rule_id in Exemption.objects.filter(

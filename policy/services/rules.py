@@ -16,8 +16,10 @@ from marketplace.models import User
 from marketplace.roles import user_is_regulator
 from marketplace.unset import UNSET, Unset, given
 from policy.errors import NotAllowed
-from policy.models import ListingRule, RuleChange
+from policy.models import Appeal, ListingRule, RuleChange
 from policy.profiles import PROFILES
+from policy.services.appeals import appeals_close
+from policy.services.decisions import policy_version_bump
 from policy.tasks import closure as closure_tasks
 
 Kind = ListingRule.Kind
@@ -93,6 +95,7 @@ def rule_create(
     certificate_kind: str | Unset = UNSET,
 ) -> ListingRule:
     _require_regulator(actor)
+    policy_version_bump()
     fields = given(
         kind=kind,
         title=title,
@@ -143,6 +146,7 @@ def rule_update(
     unknown = set(fields) - RULE_FIELDS
     if unknown:
         raise TypeError(f"unknown rule fields: {sorted(unknown)}")
+    policy_version_bump()
     rule = ListingRule.objects.select_for_update().get(pk=rule.pk)
     merged = {name: getattr(rule, name) for name in RULE_FIELDS} | fields
     new_categories = list(rule.categories.all()) if categories is None else categories
@@ -155,6 +159,11 @@ def rule_update(
     if categories is not None:
         rule.categories.set(categories)
     RuleChange.objects.create(rule=rule, actor=actor, action="updated", snapshot=_snapshot(rule))
+    if not rule.is_active:
+        appeals_close(
+            appeals=Appeal.objects.filter(rule=rule),
+            reason=_("No longer needed: the rule was lifted."),
+        )
     _after_rule_change(rule)
     return rule
 

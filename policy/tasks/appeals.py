@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from policy.models import Appeal
+from policy.services.decisions import listing_decide
 from sellers.selectors import manager_emails
 
 
@@ -36,6 +37,8 @@ def send_appeal_decided_email(appeal_id: int) -> int:
         context = {
             "appeal": appeal,
             "product": product,
+            # The listing as it stands now: live, or still blocked by another rule.
+            "still_blocked_by": [block.reason for block in listing_decide(product=product).blocks],
             "product_url": settings.SITE_URL.rstrip("/")
             + reverse("catalog:product_edit", args=[product.pk]),
         }

@@ -1,0 +1,146 @@
+"""Issue 14.5: appeals cannot pile up or contradict each other."""
+
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.db import IntegrityError, transaction
+
+from catalog.models import Product
+from catalog.services.categories import category_ensure
+from catalog.services.products import product_create
+from policy import errors
+from policy.models import Appeal, ListingDecision, ListingRule
+from policy.services import appeals, rules
+from sellers.models import Membership
+from tests.factories import CooperativeFactory, MembershipFactory, RegulatorFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def blocked():
+    textiles = category_ensure(slug="textiles-fashion", name="Textiles & fashion")
+    sarongs = category_ensure(slug="woven-sarongs", name="Woven sarongs", parent=textiles)
+    regulator = RegulatorFactory()
+    rule = rules.rule_create(
+        actor=regulator,
+        categories=[textiles],
+        kind=ListingRule.Kind.PROTECTED_CATEGORY,
+        title="Protect textiles",
+        legal_reference="R1",
+    )
+    cooperative = CooperativeFactory(country="CN", province=None, region="Guangdong")
+    manager = MembershipFactory(
+        cooperative=cooperative, role=Membership.Role.MANAGER, user=UserFactory()
+    ).user
+    sarong = product_create(
+        cooperative=cooperative,
+        actor=manager,
+        category=sarongs,
+        title="Sarong",
+        price=Decimal("2000000"),
+    )
+    assert sarong.status == Product.Status.BLOCKED
+    return {"rule": rule, "sarong": sarong, "manager": manager, "regulator": regulator}
+
+
+def _block(product, rule):
+    return ListingDecision.objects.filter(product=product, rule=rule, outcome="blocked").latest(
+        "created_at", "id"
+    )
+
+
+def _lift_and_set_again(rule, regulator):
+    rules.rule_update(rule=rule, actor=regulator, is_active=False)
+    rules.rule_update(rule=rule, actor=regulator, is_active=True)
+
+
+def test_lifting_the_rule_closes_its_pending_appeals(blocked):
+    rule, sarong, manager = blocked["rule"], blocked["sarong"], blocked["manager"]
+    first = appeals.appeal_file(decision=_block(sarong, rule), actor=manager, statement="Local")
+
+    rules.rule_update(rule=rule, actor=blocked["regulator"], is_active=False)
+
+    first.refresh_from_db()
+    assert first.status == Appeal.Status.CLOSED
+    assert "lifted" in first.response
+    with pytest.raises(errors.AppealRefused):
+        appeals.appeal_decide(appeal=first, actor=blocked["regulator"], grant=True, response="")
+
+
+def test_one_open_appeal_per_listing_and_rule_and_the_database_holds_it(blocked):
+    rule, sarong, manager = blocked["rule"], blocked["sarong"], blocked["manager"]
+    first = appeals.appeal_file(decision=_block(sarong, rule), actor=manager, statement="Local")
+    # A second block of the same listing by the same rule (judged again).
+    from catalog.services.products import product_policy_refresh
+
+    product_policy_refresh(product=sarong, actor=manager, trigger=ListingDecision.Trigger.EDIT)
+    second_block = _block(sarong, rule)
+    assert second_block.pk != first.decision_id
+
+    with pytest.raises(errors.AppealRefused, match="already pending"):
+        appeals.appeal_file(decision=second_block, actor=manager, statement="Again")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Appeal.objects.create(
+            decision=second_block, product=sarong, rule=rule, statement="x", filed_by=manager
+        )
+    assert Appeal.objects.filter(product=sarong, rule=rule, status="pending").count() == 1
+
+
+def test_after_lift_and_reset_a_new_appeal_is_taken_and_the_old_cannot_contradict_it(blocked):
+    rule, sarong, manager = blocked["rule"], blocked["sarong"], blocked["manager"]
+    regulator = blocked["regulator"]
+    first = appeals.appeal_file(decision=_block(sarong, rule), actor=manager, statement="Local")
+    _lift_and_set_again(rule, regulator)
+    from catalog.services.products import product_policy_refresh
+
+    product_policy_refresh(product=sarong, actor=manager, trigger=ListingDecision.Trigger.EDIT)
+    second = appeals.appeal_file(decision=_block(sarong, rule), actor=manager, statement="Still")
+
+    appeals.appeal_decide(appeal=second, actor=regulator, grant=False, response="No proof")
+    with pytest.raises(errors.AppealRefused):
+        appeals.appeal_decide(appeal=first, actor=regulator, grant=True, response="")
+    assert set(Appeal.objects.values_list("status", flat=True)) == {"closed", "upheld"}
+    sarong.refresh_from_db()
+    assert sarong.status == Product.Status.BLOCKED
+
+
+def test_deciding_an_appeal_whose_block_is_gone_is_refused_with_a_reason(blocked):
+    rule, sarong, manager = blocked["rule"], blocked["sarong"], blocked["manager"]
+    appeal = appeals.appeal_file(decision=_block(sarong, rule), actor=manager, statement="Local")
+    # The rule stops covering the listing without being lifted: its category leaves it.
+    beauty = category_ensure(slug="beauty", name="Beauty")
+    rules.rule_update(rule=rule, actor=blocked["regulator"], categories=[beauty])
+
+    with pytest.raises(errors.AppealRefused, match="no longer blocks"):
+        appeals.appeal_decide(appeal=appeal, actor=blocked["regulator"], grant=True, response="")
+    assert Appeal.objects.get(pk=appeal.pk).status == Appeal.Status.PENDING
+
+
+def test_the_granted_email_says_the_listing_is_still_blocked_by_another_rule(
+    blocked, django_capture_on_commit_callbacks
+):
+    rule, sarong, manager = blocked["rule"], blocked["sarong"], blocked["manager"]
+    regulator = blocked["regulator"]
+    rules.rule_create(
+        actor=regulator,
+        categories=[sarong.category],
+        kind=ListingRule.Kind.PROTECTED_CATEGORY,
+        title="Protect sarongs",
+        legal_reference="R2",
+    )
+    from catalog.services.products import product_policy_refresh
+
+    product_policy_refresh(product=sarong, actor=manager, trigger=ListingDecision.Trigger.EDIT)
+    appeal = appeals.appeal_file(decision=_block(sarong, rule), actor=manager, statement="Local")
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        appeals.appeal_decide(appeal=appeal, actor=regulator, grant=True, response="")
+
+    sarong.refresh_from_db()
+    assert sarong.status == Product.Status.BLOCKED
+    (email,) = mail.outbox
+    assert "still blocked by another rule" in email.body
+    assert "live again" not in email.body
