@@ -10,7 +10,7 @@ PROXY_HOST ?= 127.0.0.1
 PROXY_PORT ?= 8080
 NGINX ?= nginx
 
-.PHONY: run setup test lint contracts format messages worker beat serve serve-proxy clean
+.PHONY: run setup test lint contracts typecheck format messages worker beat serve serve-proxy clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ lint: $(VENV)/.installed-dev
 # The import contracts in pyproject.toml: the apps' layers and who may use whose models.
 contracts: $(VENV)/.installed-dev
 	$(VENV)/bin/lint-imports
+
+# Types of the services, selectors and the pure policy (files listed in pyproject.toml).
+typecheck: $(VENV)/.installed-dev
+	$(VENV)/bin/mypy
 
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .

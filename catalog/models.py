@@ -1,5 +1,6 @@
 import secrets
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -10,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
 from catalog.signals import category_tree_changed
+
+if TYPE_CHECKING:
+    from policy.evaluation import Decision
 
 MAX_PRICE = Decimal("999999999999.99")
 MAX_STOCK = 10_000_000
@@ -69,6 +73,10 @@ VERIFIED = "verified"
 class Product(models.Model):
     """A listing of one cooperative. Writes go through ``catalog.services``, which
     ask ``policy`` for a decision on every path that could make a listing unlawful."""
+
+    # Not a column: the decision the last catalog service call took on this listing,
+    # for the caller to show (the trail of decisions is ``policy_decisions``).
+    policy_decision: "Decision"
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")

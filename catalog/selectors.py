@@ -234,8 +234,12 @@ def public_product(*, slug: str, viewer) -> Product:
     # Provinces are a few dozen rows that rarely change: taken from a cached map
     # rather than joined, which makes the hottest page's query half as costly.
     provinces = provinces_by_id()
-    product.origin_province = provinces.get(product.origin_province_id)
-    product.cooperative.province = provinces.get(product.cooperative.province_id)
+    product.origin_province = (
+        provinces.get(product.origin_province_id) if product.origin_province_id else None
+    )
+    product.cooperative.province = (
+        provinces.get(product.cooperative.province_id) if product.cooperative.province_id else None
+    )
     if product.is_for_sale:
         return product
     if viewer.is_authenticated and product.cooperative.memberships.filter(user=viewer).exists():

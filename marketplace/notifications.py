@@ -64,7 +64,9 @@ def recipient_languages(*, addresses: Iterable[str]) -> dict[str, str]:
     )
 
 
-def emails_queue(*, messages: Iterable[Email]) -> list[OutgoingEmail]:
+def emails_queue(
+    *, messages: Iterable[Email | tuple[Sequence[str], str, str, Mapping[str, Any]]]
+) -> list[OutgoingEmail]:
     """Render and store emails in the caller's transaction, one row per message and
     language: recipients who read different languages get their own copy. Messages
     without recipients are skipped. The relay is asked to send them after commit."""

@@ -265,6 +265,12 @@ MARKETPLACE_CURRENCY = env(
     "MARKETPLACE_CURRENCY", _COUNTRY_CURRENCY.get(MARKETPLACE_COUNTRY, "USD")
 ).upper()
 REGULATOR_GROUP = "regulator"
+# Payment providers buyers may choose (codes from orders.payments). The sandbox marks an
+# order paid with nothing paid: it is for development and tests only, and a system check
+# refuses it when DEBUG is off.
+PAYMENT_PROVIDERS = env_list(
+    "PAYMENT_PROVIDERS", ["on_delivery", "sandbox"] if DEBUG else ["on_delivery"]
+)
 # Days after delivery during which a buyer may ask to return lines.
 RETURN_WINDOW_DAYS = int(env("RETURN_WINDOW_DAYS", "14"))
 

@@ -9,6 +9,8 @@ class OrdersConfig(AppConfig):
     def ready(self):
         from allauth.account.signals import user_logged_in
 
+        from orders import payments  # noqa: F401 (registers the payment providers' check)
+
         user_logged_in.connect(merge_cart_at_login, dispatch_uid="orders.merge_cart_at_login")
 
 

@@ -6,6 +6,7 @@ from django_countries.fields import LazyTypedChoiceField
 
 from marketplace.models import Province
 from orders.models import MAX_QUANTITY, Order
+from orders.payments import payment_providers_enabled
 from orders.services.checkout import ShippingAddress
 
 
@@ -35,13 +36,18 @@ class AddressForm(forms.Form):
     street = forms.CharField(label=_("Street and number"), max_length=250)
     payment_method = forms.ChoiceField(
         label=_("Payment"),
-        choices=Order.Payment.choices,
         initial=Order.Payment.ON_DELIVERY,
         widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": _("Select a valid choice. This payment method is not offered.")
+        },
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["payment_method"].choices = [
+            (provider.code, provider.label) for provider in payment_providers_enabled()
+        ]
         self.fields["country"].initial = settings.MARKETPLACE_COUNTRY
         self.fields["province"].queryset = Province.objects.filter(
             country=settings.MARKETPLACE_COUNTRY, is_active=True

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from marketplace.models import StatusChange
+from marketplace.money import MONEY_FIELD
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY = MONEY_FIELD
 MAX_QUANTITY = 1000
 
 

@@ -4,11 +4,10 @@ regulator's dated tax rules. Until then, the country profile's defaults."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 
-from marketplace.templatetags.money import NO_MINOR_UNIT
 from policy.profiles import PROFILES
 
 
@@ -26,9 +25,3 @@ def tax_rates_in_force() -> TaxRates:
         if tax.get("withholding_active")
         else Decimal("0"),
     )
-
-
-def money_round(amount: Decimal) -> Decimal:
-    """Round to the currency's unit: whole rupiah, francs and dong; cents otherwise."""
-    unit = Decimal("1") if settings.MARKETPLACE_CURRENCY in NO_MINOR_UNIT else Decimal("0.01")
-    return amount.quantize(unit, rounding=ROUND_HALF_UP)

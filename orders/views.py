@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from catalog.selectors import page_of
 from marketplace.forms import page_number
 from marketplace.roles import Role, role_required
+from marketplace.templatetags.money import money
 from orders import selectors
 from orders.forms import (
     AddressForm,
@@ -31,6 +32,7 @@ from orders.forms import (
     ShipForm,
 )
 from orders.models import Order, OrderLine, ReturnRequest, Review, SellerOrder
+from orders.pricing import Quote, QuoteInvalid, quote_read, quote_sign
 from orders.services import aftersales, checkout, fulfilment
 from orders.services import cart as carts
 from sellers.selectors import active_membership
@@ -133,10 +135,18 @@ def checkout_review(request):
     form = AddressForm(data)
     if not form.is_valid():
         return redirect("orders:checkout")
-    current = _cart(request)
-    groups = carts.cart_review(cart=current)
+    return _review_page(request, form=form) or redirect("orders:cart")
+
+
+def _review_page(request, *, form: AddressForm, changes=(), status: int = 200):
+    """The review page: what the order costs now, with a signed quote of it for "Place the
+    order"; ``changes`` (from a refused placement) are highlighted. None for an empty cart."""
+    groups = carts.cart_review(cart=_cart(request))
     if not groups:
-        return redirect("orders:cart")
+        return None
+    quotes = [group.quote() for group in groups]
+    quote = Quote(parts=tuple(part for q in quotes for part in q.parts))
+    described = _describe_changes(changes, groups)
     rows = [row for group in groups for row in group.rows]
     return render(
         request,
@@ -145,13 +155,66 @@ def checkout_review(request):
             "address": form.cleaned_data,
             "payment_label": Order.Payment(form.cleaned_data["payment_method"]).label,
             "groups": groups,
-            "total": sum((group.subtotal for group in groups), 0),
-            "vat": sum((group.vat for group in groups), 0),
-            "grand_total": sum((group.subtotal + group.vat for group in groups), 0),
+            "total": quote.subtotal,
+            "vat": quote.vat,
+            "grand_total": quote.total,
             "buyable": all(row.buyable for row in rows),
             "token": uuid.uuid4(),
+            "quote": quote_sign(quote=quote, buyer_id=request.user.pk),
+            "changes": described,
+            "total_changed": any(c.what == "grand_total" for c in changes),
         },
+        status=status,
     )
+
+
+def _describe_changes(changes, groups) -> list[str]:
+    """Each change in plain words; each changed line's row gets its own."""
+    rows = {row.product.pk: row for group in groups for row in group.rows}
+    names = {group.cooperative.pk: group.cooperative.legal_name for group in groups}
+    figures = {
+        "unit_price": _("Unit price"),
+        "vat": _("VAT"),
+        "total": _("Total with VAT"),
+        "part_subtotal": _("Subtotal"),
+        "part_vat": _("VAT"),
+        "part_total": _("Total with VAT"),
+        "grand_total": _("Total to pay"),
+    }
+    # A part's totals are worth a word only when none of its lines says why they moved
+    # (a fee of the part, say); the grand total always is.
+    explained = {c.cooperative_id for c in changes if c.product_id is not None}
+    described = []
+    for change in changes:
+        if change.what.startswith("part_") and change.cooperative_id in explained:
+            continue
+        if change.what == "added":
+            text = _("%(title)s was added since you reviewed the order.") % {"title": change.title}
+        elif change.what == "removed":
+            text = _("%(title)s is no longer in the order.") % {"title": change.title}
+        elif change.what == "quantity":
+            text = _("%(title)s: quantity was %(before)s, now %(after)s.") % {
+                "title": change.title,
+                "before": change.before,
+                "after": change.after,
+            }
+        else:
+            subject = change.title or names.get(change.cooperative_id, "")
+            values = {
+                "figure": figures.get(change.what, change.what),
+                "before": money(change.before) if change.before is not None else "?",
+                "after": money(change.after),
+            }
+            text = (
+                _("%(subject)s: %(figure)s was %(before)s, now %(after)s.")
+                % {"subject": subject, **values}
+                if subject
+                else _("%(figure)s was %(before)s, now %(after)s.") % values
+            )
+        described.append(text)
+        if change.product_id in rows:
+            rows[change.product_id].changes.append(text)
+    return described
 
 
 @role_required(Role.BUYER)
@@ -169,7 +232,10 @@ def checkout_place(request):
     data = request.session.get(CHECKOUT_KEY)
     form = AddressForm(data or None)
     if not data or not form.is_valid() or token is None:
-        messages.error(request, _("Your checkout expired; please check the details again."))
+        if data and "payment_method" in form.errors:
+            messages.error(request, form.errors["payment_method"][0])
+        else:
+            messages.error(request, _("Your checkout expired; please check the details again."))
         return redirect("orders:checkout")
     current = _cart(request)
     if current is None:
@@ -178,12 +244,25 @@ def checkout_place(request):
             return redirect("orders:detail", existing.pk)
         return redirect("orders:cart")
     try:
+        seen = quote_read(signed=request.POST.get("quote", ""), buyer_id=request.user.pk)
+    except QuoteInvalid:
+        messages.error(
+            request,
+            _("The order summary could not be checked; review your order and place it again."),
+        )
+        return redirect("orders:checkout_review")
+    try:
         order = checkout.checkout_complete(
             buyer=request.user,
             cart=current,
             address=form.shipping_address(),
             payment_method=form.cleaned_data["payment_method"],
             token=token,
+            seen=seen,
+        )
+    except checkout.PricesChanged as exc:
+        return _review_page(request, form=form, changes=exc.changes, status=409) or redirect(
+            "orders:cart"
         )
     except checkout.CheckoutError as exc:
         messages.error(request, exc.message)

@@ -10,10 +10,11 @@ SQL; ``tests/policy/test_evaluation.py`` checks that both agree.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from marketplace.money import money_round
 from policy.certificates import certificate_matches
 
 PROTECTED_CATEGORY = "protected_category"
@@ -50,7 +51,7 @@ class RuleFacts:
     def min_price_local(self) -> Decimal | None:
         if self.min_price_usd is None or self.usd_rate is None:
             return None
-        return (self.min_price_usd * self.usd_rate).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        return money_round(self.min_price_usd * self.usd_rate)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ The tax rates here are the defaults checkout applies until the regulator's tax r
 """
 
 from decimal import Decimal
+from typing import Any
 
-PROFILES = {
+PROFILES: dict[str, dict[str, Any]] = {
     "ID": {
         # VAT 11 % charged to the buyer; marketplace withholding of 0.5 % of the
         # seller's turnover (PMK 37/2025) is present but switched off: postponed.

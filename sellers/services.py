@@ -15,10 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django_countries.fields import Country
 
 from marketplace.images import check_document, image_renditions, open_checked_image
+from marketplace.models import Province, User
 from marketplace.notifications import Email, emails_queue
 from marketplace.roles import user_is_regulator
+from marketplace.unset import UNSET, Unset, given
 from sellers.models import Cooperative, CooperativeStatusChange, Invitation, Membership
 from sellers.selectors import manager_emails
 from sellers.signals import cooperative_identity_changed
@@ -77,7 +80,9 @@ class InvitationUnusable(CooperativeError):
 def _unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
     base = slugify(name)[:200] or "cooperative"
     slug, n = base, 2
-    taken = Cooperative.objects.exclude(pk=exclude_pk)
+    taken = Cooperative.objects.all()
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
     while taken.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
@@ -117,8 +122,41 @@ def _save_unique(cooperative: Cooperative, **save_kwargs) -> None:
 
 
 @transaction.atomic
-def cooperative_create(*, creator, **fields) -> Cooperative:
+def cooperative_create(
+    *,
+    creator: User,
+    legal_name: str | Unset = UNSET,
+    registration_number: str | Unset = UNSET,
+    country: str | Country | Unset = UNSET,
+    province: Province | Unset | None = UNSET,
+    region: str | Unset = UNSET,
+    commune: str | Unset = UNSET,
+    year_founded: int | Unset | None = UNSET,
+    member_count: int | Unset = UNSET,
+    story: str | Unset = UNSET,
+    contact_phone: str | Unset = UNSET,
+    contact_email: str | Unset = UNSET,
+    tax_identifier: str | Unset = UNSET,
+    payout_method: str | Unset = UNSET,
+    payout_account: str | Unset = UNSET,
+) -> Cooperative:
     """Create a cooperative pending verification; its creator becomes its manager."""
+    fields = given(
+        legal_name=legal_name,
+        registration_number=registration_number,
+        country=country,
+        province=province,
+        region=region,
+        commune=commune,
+        year_founded=year_founded,
+        member_count=member_count,
+        story=story,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        tax_identifier=tax_identifier,
+        payout_method=payout_method,
+        payout_account=payout_account,
+    )
     unknown = set(fields) - PROFILE_FIELDS
     if unknown:
         raise TypeError(f"unknown cooperative fields: {sorted(unknown)}")
@@ -136,7 +174,7 @@ def cooperative_create(*, creator, **fields) -> Cooperative:
     return cooperative
 
 
-def _require_manager(*, cooperative: Cooperative, actor) -> None:
+def _require_manager(*, cooperative: Cooperative, actor: User) -> None:
     if not Membership.objects.filter(
         cooperative=cooperative, user=actor, role=Membership.Role.MANAGER
     ).exists():
@@ -144,9 +182,44 @@ def _require_manager(*, cooperative: Cooperative, actor) -> None:
 
 
 @transaction.atomic
-def cooperative_update(*, cooperative: Cooperative, actor, by_admin: bool = False, **fields):
+def cooperative_update(
+    *,
+    cooperative: Cooperative,
+    actor: User,
+    by_admin: bool = False,
+    legal_name: str | Unset = UNSET,
+    registration_number: str | Unset = UNSET,
+    country: str | Country | Unset = UNSET,
+    province: Province | Unset | None = UNSET,
+    region: str | Unset = UNSET,
+    commune: str | Unset = UNSET,
+    year_founded: int | Unset | None = UNSET,
+    member_count: int | Unset = UNSET,
+    story: str | Unset = UNSET,
+    contact_phone: str | Unset = UNSET,
+    contact_email: str | Unset = UNSET,
+    tax_identifier: str | Unset = UNSET,
+    payout_method: str | Unset = UNSET,
+    payout_account: str | Unset = UNSET,
+) -> Cooperative:
     """Change a cooperative's own data. Managers may not change its legal identity
     once verified; an administrator may, and the change is recorded."""
+    fields = given(
+        legal_name=legal_name,
+        registration_number=registration_number,
+        country=country,
+        province=province,
+        region=region,
+        commune=commune,
+        year_founded=year_founded,
+        member_count=member_count,
+        story=story,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        tax_identifier=tax_identifier,
+        payout_method=payout_method,
+        payout_account=payout_account,
+    )
     unknown = set(fields) - PROFILE_FIELDS
     if unknown:
         raise TypeError(f"unknown cooperative fields: {sorted(unknown)}")
@@ -194,7 +267,7 @@ def cooperative_update(*, cooperative: Cooperative, actor, by_admin: bool = Fals
 
 
 @transaction.atomic
-def cooperative_set_logo(*, cooperative: Cooperative, actor, upload) -> Cooperative:
+def cooperative_set_logo(*, cooperative: Cooperative, actor: User, upload) -> Cooperative:
     """Validate, re-encode and store the logo with its thumbnail; nothing is saved on error."""
     _require_manager(cooperative=cooperative, actor=actor)
     renditions = image_renditions(open_checked_image(upload), sizes=LOGO_SIZES)
@@ -210,7 +283,7 @@ def cooperative_set_logo(*, cooperative: Cooperative, actor, upload) -> Cooperat
 
 
 @transaction.atomic
-def cooperative_attach_licence(*, cooperative: Cooperative, actor, upload) -> Cooperative:
+def cooperative_attach_licence(*, cooperative: Cooperative, actor: User, upload) -> Cooperative:
     """Attach the origin-country business licence (PDF, JPEG or PNG)."""
     _require_manager(cooperative=cooperative, actor=actor)
     extension = check_document(upload)
@@ -237,7 +310,7 @@ def cooperative_missing_requirements(cooperative: Cooperative) -> list[str]:
 
 
 def _transition(
-    *, cooperative: Cooperative, from_status: str, to_status: str, actor, reason: str
+    *, cooperative: Cooperative, from_status: str, to_status: str, actor: User, reason: str
 ) -> Cooperative:
     """Move the status under a row lock. Each named service names the one status it
     starts from, so that "reinstate" cannot verify a pending cooperative unchecked."""
@@ -309,7 +382,7 @@ def _announce_invitation(invitation: Invitation) -> None:
     )
 
 
-def _require_regulator(*, cooperative: Cooperative, actor) -> None:
+def _require_regulator(*, cooperative: Cooperative, actor: User) -> None:
     if not (user_is_regulator(actor) or actor.is_superuser):
         raise NotAllowed(_("Only a regulator can do this."))
     if Membership.objects.filter(cooperative=cooperative, user=actor).exists():
@@ -324,7 +397,7 @@ def _require_reason(reason: str) -> str:
 
 
 @transaction.atomic
-def cooperative_verify(*, cooperative: Cooperative, actor, reason: str = "") -> Cooperative:
+def cooperative_verify(*, cooperative: Cooperative, actor: User, reason: str = "") -> Cooperative:
     _require_regulator(cooperative=cooperative, actor=actor)
     missing = cooperative_missing_requirements(
         Cooperative.objects.select_for_update().get(pk=cooperative.pk)
@@ -344,7 +417,7 @@ def cooperative_verify(*, cooperative: Cooperative, actor, reason: str = "") -> 
 
 
 @transaction.atomic
-def cooperative_reject(*, cooperative: Cooperative, actor, reason: str) -> Cooperative:
+def cooperative_reject(*, cooperative: Cooperative, actor: User, reason: str) -> Cooperative:
     _require_regulator(cooperative=cooperative, actor=actor)
     return _transition(
         cooperative=cooperative,
@@ -356,7 +429,7 @@ def cooperative_reject(*, cooperative: Cooperative, actor, reason: str) -> Coope
 
 
 @transaction.atomic
-def cooperative_suspend(*, cooperative: Cooperative, actor, reason: str) -> Cooperative:
+def cooperative_suspend(*, cooperative: Cooperative, actor: User, reason: str) -> Cooperative:
     """Suspend a verified cooperative: its listings leave the catalog until reinstated."""
     _require_regulator(cooperative=cooperative, actor=actor)
     return _transition(
@@ -369,7 +442,9 @@ def cooperative_suspend(*, cooperative: Cooperative, actor, reason: str) -> Coop
 
 
 @transaction.atomic
-def cooperative_reinstate(*, cooperative: Cooperative, actor, reason: str = "") -> Cooperative:
+def cooperative_reinstate(
+    *, cooperative: Cooperative, actor: User, reason: str = ""
+) -> Cooperative:
     _require_regulator(cooperative=cooperative, actor=actor)
     return _transition(
         cooperative=cooperative,
@@ -381,7 +456,7 @@ def cooperative_reinstate(*, cooperative: Cooperative, actor, reason: str = "") 
 
 
 @transaction.atomic
-def cooperative_resubmit(*, cooperative: Cooperative, actor, reason: str = "") -> Cooperative:
+def cooperative_resubmit(*, cooperative: Cooperative, actor: User, reason: str = "") -> Cooperative:
     """A manager sends a rejected cooperative back to the queue after fixing it."""
     _require_manager(cooperative=cooperative, actor=actor)
     return _transition(
@@ -397,7 +472,9 @@ def cooperative_resubmit(*, cooperative: Cooperative, actor, reason: str = "") -
 
 
 @transaction.atomic
-def invitation_create(*, cooperative: Cooperative, actor, email: str, role: str) -> Invitation:
+def invitation_create(
+    *, cooperative: Cooperative, actor: User, email: str, role: str
+) -> Invitation:
     """Invite ``email`` to join; an open invitation to the same address is replaced."""
     _require_manager(cooperative=cooperative, actor=actor)
     email = email.strip().lower()
@@ -417,7 +494,7 @@ def invitation_create(*, cooperative: Cooperative, actor, email: str, role: str)
 
 
 @transaction.atomic
-def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
+def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
     _require_manager(cooperative=invitation.cooperative, actor=actor)
     Invitation.objects.filter(pk=invitation.pk, accepted_at=None, revoked_at=None).update(
         revoked_at=timezone.now()
@@ -427,7 +504,7 @@ def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, user) -> Membership:
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     """Join the cooperative. Only the invited address, once verified, can accept."""
     from allauth.account.models import EmailAddress
 
@@ -464,12 +541,12 @@ def _managers_left(memberships: list[Membership], *, without: Membership) -> int
     return sum(m.is_manager for m in memberships if m.pk != without.pk)
 
 
-def _locked_actor_is_manager(locked: list[Membership], actor) -> bool:
+def _locked_actor_is_manager(locked: list[Membership], actor: User) -> bool:
     return any(m.user_id == actor.pk and m.is_manager for m in locked)
 
 
 @transaction.atomic
-def membership_change_role(*, membership: Membership, actor, role: str) -> Membership:
+def membership_change_role(*, membership: Membership, actor: User, role: str) -> Membership:
     if role not in Membership.Role.values:
         raise CooperativeError(_("Choose member or manager."))
     locked = _lock_memberships(membership.cooperative_id)
@@ -488,7 +565,7 @@ def membership_change_role(*, membership: Membership, actor, role: str) -> Membe
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, actor) -> None:
+def membership_remove(*, membership: Membership, actor: User) -> None:
     """A manager removes a member, or a member leaves; the last manager cannot go."""
     locked = _lock_memberships(membership.cooperative_id)
     if membership.user_id != actor.pk and not _locked_actor_is_manager(locked, actor):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from catalog.services.products import (
     product_publish,
     product_update,
 )
+from marketplace.models import User
 from policy.models import ListingDecision
 from policy.selectors.decisions import latest_decisions
 
@@ -100,7 +102,7 @@ def _read_rows(upload) -> tuple[list[str], list[dict]]:
             % {"missing": ", ".join(missing), "all": ", ".join(REQUIRED_COLUMNS)}
         )
     reader.fieldnames = columns
-    rows = []
+    rows: list[dict] = []
     try:
         for row in reader:
             if len(rows) >= MAX_ROWS:
@@ -120,7 +122,9 @@ def _cell(row: dict, name: str) -> str:
     return (value or "").strip()
 
 
-def _row_fields(row: dict, categories: dict[str, Category], columns: set[str]) -> dict:
+def _row_fields(
+    row: dict, categories: dict[str, Category], columns: set[str]
+) -> tuple[dict[str, Any], bool]:
     """The row as product fields; optional columns absent from the file are left out,
     so that updating prices with a short file keeps descriptions and certificates."""
     if None in row:
@@ -170,7 +174,7 @@ def _row_fields(row: dict, categories: dict[str, Category], columns: set[str]) -
     return fields, text["publish"].lower() in TRUE_WORDS
 
 
-def products_import(*, cooperative, actor, upload) -> ImportReport:
+def products_import(*, cooperative, actor: User, upload) -> ImportReport:
     """Import the CSV ``upload`` for ``cooperative``; see the module docstring."""
     columns, rows = _read_rows(upload)
     present = set(columns)

@@ -11,6 +11,7 @@ from catalog.models import Product, ProductPhoto
 from catalog.pagecache import catalog_changed
 from catalog.services.products import ProductError, require_member
 from marketplace.images import image_renditions, open_checked_image
+from marketplace.models import User
 
 
 def _lock_product(product: Product) -> Product:
@@ -26,7 +27,7 @@ def _renumber(product: Product, ordered: list[ProductPhoto]) -> None:
 
 
 @transaction.atomic
-def photo_add(*, product: Product, actor, upload, alt_text: str = "") -> ProductPhoto:
+def photo_add(*, product: Product, actor: User, upload, alt_text: str = "") -> ProductPhoto:
     """Validate and store a photo with its renditions; nothing is stored on error."""
     require_member(cooperative=product.cooperative, actor=actor)
     image = open_checked_image(upload)
@@ -55,7 +56,7 @@ def photo_add(*, product: Product, actor, upload, alt_text: str = "") -> Product
 
 
 @transaction.atomic
-def photo_move(*, photo: ProductPhoto, actor, offset: int) -> ProductPhoto:
+def photo_move(*, photo: ProductPhoto, actor: User, offset: int) -> ProductPhoto:
     """Move a photo ``offset`` places (-1 earlier, +1 later) in its product's order."""
     require_member(cooperative=photo.product.cooperative, actor=actor)
     _lock_product(photo.product)
@@ -69,7 +70,7 @@ def photo_move(*, photo: ProductPhoto, actor, offset: int) -> ProductPhoto:
 
 
 @transaction.atomic
-def photo_make_main(*, photo: ProductPhoto, actor) -> ProductPhoto:
+def photo_make_main(*, photo: ProductPhoto, actor: User) -> ProductPhoto:
     require_member(cooperative=photo.product.cooperative, actor=actor)
     _lock_product(photo.product)
     ordered = list(photo.product.photos.order_by("position", "id"))
@@ -80,7 +81,7 @@ def photo_make_main(*, photo: ProductPhoto, actor) -> ProductPhoto:
 
 
 @transaction.atomic
-def photo_delete(*, photo: ProductPhoto, actor) -> None:
+def photo_delete(*, photo: ProductPhoto, actor: User) -> None:
     require_member(cooperative=photo.product.cooperative, actor=actor)
     product = _lock_product(photo.product)
     files = [photo.image, photo.card, photo.large]

@@ -32,6 +32,9 @@ from catalog.services.errors import (
     ProductError,
 )
 from catalog.services.status import product_status_set
+from marketplace.models import Province, User
+from marketplace.money import STORAGE_UNIT
+from marketplace.unset import UNSET, Unset, given
 from policy.certificates import certificate_normalise
 from policy.models import ListingDecision
 from policy.services.decisions import listing_decide, listing_decision_record
@@ -56,7 +59,7 @@ PRODUCT_FIELDS = {
 }
 
 
-def require_member(*, cooperative: Cooperative, actor) -> None:
+def require_member(*, cooperative: Cooperative, actor: User) -> None:
     if not is_member(user=actor, cooperative_id=cooperative.pk):
         raise NotAllowed(_("Only members of the cooperative can change its products."))
 
@@ -75,7 +78,7 @@ def _clean_fields(fields: dict) -> dict:
                 _("The price must be more than 0 and at most %(max)s.") % {"max": MAX_PRICE},
                 field="price",
             )
-        if price != price.quantize(Decimal("0.01")):
+        if price != price.quantize(STORAGE_UNIT):
             raise ProductError(_("The price has at most two decimals."), field="price")
         fields["price"] = price
     if "stock" in fields:
@@ -100,7 +103,10 @@ def _clean_fields(fields: dict) -> dict:
 def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
     base = slugify(title)[:180] or "product"
     slug = base
-    while Product.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+    others = Product.objects.all()
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    while others.filter(slug=slug).exists():
         slug = f"{base}-{secrets.token_hex(3)}"
     return slug
 
@@ -192,7 +198,7 @@ ON_REFRESH = {
 }
 
 
-def _judge(*, product: Product, actor, trigger: str, moves: dict) -> Product:
+def _judge(*, product: Product, actor: User, trigger: str, moves: dict) -> Product:
     """Evaluate the saved listing, move its status as ``moves`` says for the outcome,
     and record the decision (which is also the audit row of the move)."""
     decision = listing_decide(product=product)
@@ -209,7 +215,7 @@ def _judge(*, product: Product, actor, trigger: str, moves: dict) -> Product:
     return product
 
 
-def _apply_policy(*, product: Product, actor, trigger: str) -> Product:
+def _apply_policy(*, product: Product, actor: User, trigger: str) -> Product:
     """After a create or an edit: a blocked listing leaves the catalog (``blocked``),
     one no longer blocked goes back to draft."""
     return _judge(product=product, actor=actor, trigger=trigger, moves=ON_EDIT)
@@ -219,15 +225,39 @@ def _apply_policy(*, product: Product, actor, trigger: str) -> Product:
 def product_create(
     *,
     cooperative: Cooperative,
-    actor,
+    actor: User,
     trigger: str = Trigger.CREATE,
     by_admin: bool = False,
-    **fields,
+    category: Category | Unset | None = UNSET,
+    sku: str | Unset = UNSET,
+    title: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    story: str | Unset = UNSET,
+    origin_province: Province | Unset | None = UNSET,
+    origin_commune: str | Unset = UNSET,
+    unit: str | Unset = UNSET,
+    price: Decimal | str | int | Unset = UNSET,
+    stock: int | Unset = UNSET,
+    certificate_number: str | Unset = UNSET,
 ) -> Product:
     """Create a draft listing and evaluate it at once, so the seller learns early."""
     if not by_admin:
         require_member(cooperative=cooperative, actor=actor)
-    fields = _clean_fields(fields)
+    fields = _clean_fields(
+        given(
+            category=category,
+            sku=sku,
+            title=title,
+            description=description,
+            story=story,
+            origin_province=origin_province,
+            origin_commune=origin_commune,
+            unit=unit,
+            price=price,
+            stock=stock,
+            certificate_number=certificate_number,
+        )
+    )
     for required in ("category", "title", "price"):
         if fields.get(required) in (None, ""):
             raise ProductError(_("This field is required."), field=required)
@@ -253,12 +283,41 @@ def _locked(product: Product) -> Product:
 
 @transaction.atomic
 def product_update(
-    *, product: Product, actor, trigger: str = Trigger.EDIT, by_admin: bool = False, **fields
+    *,
+    product: Product,
+    actor: User,
+    trigger: str = Trigger.EDIT,
+    by_admin: bool = False,
+    category: Category | Unset | None = UNSET,
+    sku: str | Unset = UNSET,
+    title: str | Unset = UNSET,
+    description: str | Unset = UNSET,
+    story: str | Unset = UNSET,
+    origin_province: Province | Unset | None = UNSET,
+    origin_commune: str | Unset = UNSET,
+    unit: str | Unset = UNSET,
+    price: Decimal | str | int | Unset = UNSET,
+    stock: int | Unset = UNSET,
+    certificate_number: str | Unset = UNSET,
 ) -> Product:
     """Change a listing; a new category, price or certificate is judged again at once."""
     if not by_admin:
         require_member(cooperative=product.cooperative, actor=actor)
-    fields = _clean_fields(fields)
+    fields = _clean_fields(
+        given(
+            category=category,
+            sku=sku,
+            title=title,
+            description=description,
+            story=story,
+            origin_province=origin_province,
+            origin_commune=origin_commune,
+            unit=unit,
+            price=price,
+            stock=stock,
+            certificate_number=certificate_number,
+        )
+    )
     product = _locked(product)
     if not product.is_editable and not by_admin:
         raise NotAllowed(
@@ -284,7 +343,7 @@ def product_update(
     return _apply_policy(product=product, actor=actor, trigger=trigger)
 
 
-def product_publish(*, product: Product, actor, trigger: str = Trigger.PUBLISH) -> Product:
+def product_publish(*, product: Product, actor: User, trigger: str = Trigger.PUBLISH) -> Product:
     """Make a listing active, if its cooperative may publish and the policy allows it.
 
     Raises ``ListingBlocked`` when a rule forbids it, after the block (status and
@@ -297,7 +356,7 @@ def product_publish(*, product: Product, actor, trigger: str = Trigger.PUBLISH) 
 
 
 @transaction.atomic
-def _publish(*, product: Product, actor, trigger: str) -> Product:
+def _publish(*, product: Product, actor: User, trigger: str) -> Product:
     require_member(cooperative=product.cooperative, actor=actor)
     product = _locked(product)
     if not cooperative_can_publish(cooperative=product.cooperative):
@@ -324,7 +383,7 @@ def _publish(*, product: Product, actor, trigger: str) -> Product:
     return product
 
 
-def _seller_move(*, product: Product, actor, to_status: str) -> Product:
+def _seller_move(*, product: Product, actor: User, to_status: str) -> Product:
     require_member(cooperative=product.cooperative, actor=actor)
     product = _locked(product)
     if not product.seller_can_move_to(to_status):
@@ -342,18 +401,18 @@ def _seller_move(*, product: Product, actor, to_status: str) -> Product:
 
 
 @transaction.atomic
-def product_unpublish(*, product: Product, actor) -> Product:
+def product_unpublish(*, product: Product, actor: User) -> Product:
     return _seller_move(product=product, actor=actor, to_status=Status.UNPUBLISHED)
 
 
 @transaction.atomic
-def product_archive(*, product: Product, actor) -> Product:
+def product_archive(*, product: Product, actor: User) -> Product:
     return _seller_move(product=product, actor=actor, to_status=Status.ARCHIVED)
 
 
 @transaction.atomic
 def product_adjust_stock(
-    *, product: Product, actor, delta: int | None = None, set_to: int | None = None
+    *, product: Product, actor: User, delta: int | None = None, set_to: int | None = None
 ) -> Product:
     """Add ``delta`` (may be negative) or set the stock, never below zero nor above the cap.
 
@@ -383,7 +442,7 @@ def product_adjust_stock(
 
 
 @transaction.atomic
-def product_policy_refresh(*, product: Product, actor, trigger: str) -> Product:
+def product_policy_refresh(*, product: Product, actor: User, trigger: str) -> Product:
     """Judge a listing again after an exemption or a seller change: a listing no
     longer forbidden leaves ``blocked`` (to draft) or ``suspended`` (back to active)."""
     return _judge(product=_locked(product), actor=actor, trigger=trigger, moves=ON_REFRESH)

@@ -1,7 +1,7 @@
 """``{{ amount|money }}``: an amount in the marketplace currency, in the reader's locale.
 
-Babel knows each currency's minor unit and each locale's separators; IDR, BIF and
-VND are shown without decimals, as they are used in practice.
+Babel knows each locale's separators; ``marketplace.money`` decides the decimals, so an
+amount is shown exactly as it was rounded (IDR, BIF and VND without decimals).
 """
 
 from decimal import Decimal, InvalidOperation
@@ -11,9 +11,9 @@ from django import template
 from django.conf import settings
 from django.utils.translation import get_language, to_locale
 
-register = template.Library()
+from marketplace.money import currency_digits, money_round
 
-NO_MINOR_UNIT = {"IDR", "BIF", "VND"}
+register = template.Library()
 
 
 @register.filter
@@ -26,9 +26,9 @@ def money(amount, currency: str = "") -> str:
         return ""
     currency = (currency or settings.MARKETPLACE_CURRENCY).upper()
     locale = to_locale(get_language() or settings.LANGUAGE_CODE)
-    if currency in NO_MINOR_UNIT:
+    if currency_digits(currency) == 0:
         return format_currency(
-            value.quantize(Decimal("1")),
+            money_round(value, currency=currency),
             currency,
             locale=locale,
             format="¤ #,##0",

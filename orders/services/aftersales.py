@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from catalog.pagecache import catalog_changed
 from catalog.services.stock import stock_return
+from marketplace.models import User
+from marketplace.money import money_share
 from marketplace.notifications import emails_queue
 from orders.locks import return_request_lock, seller_order_lock
 from orders.models import (
@@ -39,7 +41,7 @@ def _delivered_at(seller_order: SellerOrder):
 
 @transaction.atomic
 def return_request(
-    *, seller_order: SellerOrder, buyer, quantities: dict[int, int], reason: str
+    *, seller_order: SellerOrder, buyer: User, quantities: dict[int, int], reason: str
 ) -> ReturnRequest:
     """Ask to return some lines of a delivered order part, within the window, once per line."""
     seller_order = seller_order_lock(seller_order_id=seller_order.pk)
@@ -87,7 +89,12 @@ def return_request(
 
 @transaction.atomic
 def return_decide(
-    *, return_request: ReturnRequest, actor, accept: bool, restock_items: bool, response: str = ""
+    *,
+    return_request: ReturnRequest,
+    actor: User,
+    accept: bool,
+    restock_items: bool,
+    response: str = "",
 ) -> ReturnRequest:
     """The cooperative accepts (the refund is recorded, stock optionally restored) or refuses."""
     request = return_request_lock(return_request_id=return_request.pk)
@@ -104,9 +111,7 @@ def return_decide(
         quantities: dict[int, int] = {}
         for returned in request.lines.select_related("order_line"):
             line = returned.order_line
-            refund += (line.line_total * returned.quantity / line.quantity).quantize(
-                Decimal("0.01")
-            )
+            refund += money_share(line.line_total, part=returned.quantity, whole=line.quantity)
             if line.product_id:
                 quantities[line.product_id] = quantities.get(line.product_id, 0) + returned.quantity
         request.refund_amount = refund
@@ -161,7 +166,7 @@ def _announce(request: ReturnRequest, subject: str, body: str) -> None:
 
 
 @transaction.atomic
-def review_create(*, order_line: OrderLine, buyer, rating: int, text: str = "") -> Review:
+def review_create(*, order_line: OrderLine, buyer: User, rating: int, text: str = "") -> Review:
     line = OrderLine.objects.select_related("seller_order__order").get(pk=order_line.pk)
     if line.seller_order.order.buyer_id != buyer.pk:
         raise AftersalesError(_("Only the buyer can review this purchase."))
@@ -185,7 +190,7 @@ def review_create(*, order_line: OrderLine, buyer, rating: int, text: str = "") 
 
 
 @transaction.atomic
-def review_reply(*, review: Review, actor, reply: str) -> Review:
+def review_reply(*, review: Review, actor: User, reply: str) -> Review:
     review = Review.objects.select_for_update().select_related("product").get(pk=review.pk)
     if not is_member(user=actor, cooperative_id=review.product.cooperative_id):
         raise AftersalesError(_("Only the cooperative can reply."))

@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
 from catalog.models import Product
+from marketplace.models import User
 from marketplace.templatetags.money import money
 from orders.models import MAX_QUANTITY, Cart, CartLine
-from orders.taxes import money_round, tax_rates_in_force
+from orders.pricing import Quote, quote_price
+from orders.taxes import tax_rates_in_force
 from policy.services.decisions import listings_decide
 
 
@@ -30,9 +33,16 @@ def _quantity(value) -> int:
     return value
 
 
-def cart_get(*, user=None, session_key: str | None = None, create: bool = False) -> Cart | None:
+def cart_get(
+    *,
+    user: User | AnonymousUser | None = None,
+    session_key: str | None = None,
+    create: bool = False,
+) -> Cart | None:
     """The account's cart when signed in, else the session's."""
-    lookup = {"user": user} if user is not None and user.is_authenticated else None
+    lookup: dict[str, object] | None = (
+        {"user": user} if user is not None and user.is_authenticated else None
+    )
     if lookup is None:
         if not session_key:
             return None
@@ -84,7 +94,7 @@ def cart_remove(*, cart: Cart, line_id: int) -> None:
 
 
 @transaction.atomic
-def cart_merge(*, session_key: str | None, user) -> Cart | None:
+def cart_merge(*, session_key: str | None, user: User) -> Cart | None:
     """At login, move the anonymous cart's lines into the account's cart (quantities add up,
     capped), then drop the anonymous cart."""
     if not session_key:
@@ -93,6 +103,7 @@ def cart_merge(*, session_key: str | None, user) -> Cart | None:
     if anonymous is None:
         return cart_get(user=user)
     account = cart_get(user=user, create=True)
+    assert account is not None  # create=True always returns a cart
     existing = {line.product_id: line for line in account.lines.all()}
     for line in anonymous.lines.all():
         mine = existing.get(line.product_id)
@@ -112,6 +123,8 @@ class CartRow:
     product: Product
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # What differs from the quote the buyer reviewed, when placing the order was refused.
+    changes: list[str] = field(default_factory=list)
 
     @property
     def buyable(self) -> bool:
@@ -133,10 +146,14 @@ class CartGroup:
 
     @property
     def vat(self) -> Decimal:
-        """VAT as checkout will compute it: per line, rounded to the currency's unit."""
-        rate = tax_rates_in_force().vat_rate
-        return sum(
-            (money_round(row.total * rate) for row in self.rows if row.buyable), Decimal("0")
+        """VAT as checkout will compute it (``orders.pricing``)."""
+        return self.quote().vat
+
+    def quote(self) -> Quote:
+        """The buyable lines, priced as checkout will price them."""
+        return quote_price(
+            items=[(row.product, row.line.quantity) for row in self.rows if row.buyable],
+            rates=tax_rates_in_force(),
         )
 
 

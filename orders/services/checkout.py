@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,10 +21,12 @@ from django.utils.translation import gettext as _
 from catalog.locks import products_lock
 from catalog.pagecache import catalog_changed
 from catalog.services.stock import stock_take
+from marketplace.models import User
 from marketplace.notifications import emails_queue
 from orders.models import Cart, Order, OrderLine, SellerOrder, SellerOrderStatusChange
-from orders.payments import payment_provider
-from orders.taxes import money_round, tax_rates_in_force
+from orders.payments import PaymentProviderDisabled, payment_provider
+from orders.pricing import QuoteChange, quote_changes, quote_price
+from orders.taxes import tax_rates_in_force
 from policy.services.decisions import listings_decide
 from sellers.selectors import manager_emails
 
@@ -48,6 +50,18 @@ class InsufficientStock(CheckoutError):
     pass
 
 
+class PaymentNotOffered(CheckoutError):
+    pass
+
+
+class PricesChanged(CheckoutError):
+    """A price, tax or fee differs from the quote the buyer reviewed."""
+
+    def __init__(self, message: str, *, changes: list[QuoteChange]):
+        super().__init__(message)
+        self.changes = changes
+
+
 @dataclass(frozen=True)
 class ShippingAddress:
     name: str
@@ -59,18 +73,41 @@ class ShippingAddress:
 
 
 def checkout_complete(
-    *, buyer, cart: Cart, address: ShippingAddress, payment_method: str, token: uuid.UUID
+    *,
+    buyer: User,
+    cart: Cart,
+    address: ShippingAddress,
+    payment_method: str,
+    token: uuid.UUID,
+    seen: dict[str, Any] | None = None,
 ) -> Order:
-    """Place the order for the cart's lines; see the module docstring."""
+    """Place the order for the cart's lines; see the module docstring.
+
+    ``seen`` is the summary of the quote the buyer reviewed (``orders.pricing``): when
+    given, the order is placed only if the cart costs exactly that now, under the locks;
+    otherwise ``PricesChanged`` lists what differs and nothing changes."""
     existing = Order.objects.filter(token=token).first()
     if existing is not None:
         if existing.buyer_id != buyer.pk:
             raise CheckoutError(_("This checkout belongs to someone else."))
         return existing
-    if payment_method not in Order.Payment.values:
+    if not payment_method:
         raise CheckoutError(_("Choose a payment method."))
     try:
-        return _place(buyer=buyer, cart=cart, address=address, payment=payment_method, token=token)
+        payment_provider(payment_method)
+    except PaymentProviderDisabled:
+        raise PaymentNotOffered(_("This payment method is not offered.")) from None
+    try:
+        return _place(
+            buyer=buyer,
+            cart=cart,
+            address=address,
+            payment=payment_method,
+            token=token,
+            seen=seen,
+        )
+    except PricesChanged:
+        raise
     except CheckoutError:
         # A parallel submission of the same checkout may have taken the stock first:
         # its order is the answer to this one too.
@@ -87,7 +124,15 @@ def checkout_complete(
 
 
 @transaction.atomic
-def _place(*, buyer, cart: Cart, address: ShippingAddress, payment: str, token) -> Order:
+def _place(
+    *,
+    buyer: User,
+    cart: Cart,
+    address: ShippingAddress,
+    payment: str,
+    token: uuid.UUID,
+    seen: dict[str, Any] | None,
+) -> Order:
     lines = list(cart.lines.order_by("product_id"))
     if not lines:
         raise EmptyCart(_("Your cart is empty."))
@@ -124,15 +169,19 @@ def _place(*, buyer, cart: Cart, address: ShippingAddress, payment: str, token) 
     if short:
         raise InsufficientStock(_("Some products are short of stock."), problems=short)
 
+    quote = quote_price(
+        items=((products[product_id], quantity) for product_id, quantity in quantities.items()),
+        rates=tax_rates_in_force(),
+    )
+    if seen is not None:
+        changes = quote_changes(seen=seen, now=quote)
+        if changes:
+            raise PricesChanged(
+                _("Something changed since you reviewed your order: it was not placed."),
+                changes=changes,
+            )
     stock_take(quantities=quantities)
-    rates = tax_rates_in_force()
     now = timezone.now()
-    by_cooperative: dict[int, list] = {}
-    for product_id, quantity in quantities.items():
-        by_cooperative.setdefault(products[product_id].cooperative_id, []).append(
-            (products[product_id], quantity)
-        )
-
     order = Order(
         buyer=buyer,
         token=token,
@@ -143,28 +192,26 @@ def _place(*, buyer, cart: Cart, address: ShippingAddress, payment: str, token) 
         ship_province=address.province,
         ship_commune=address.commune,
         ship_street=address.street,
-        subtotal=Decimal("0"),
-        vat_total=Decimal("0"),
-        total=Decimal("0"),
+        subtotal=quote.subtotal,
+        vat_total=quote.vat,
+        total=quote.total,
         created_at=now,
     )
     seller_orders, order_lines = [], []
-    for cooperative_id, items in by_cooperative.items():
-        cooperative = items[0][0].cooperative
+    for part in quote.parts:
+        cooperative = products[part.lines[0].product_id].cooperative
         seller_order = SellerOrder(
             order=order,
-            cooperative_id=cooperative_id,
+            cooperative_id=part.cooperative_id,
             cooperative_name=cooperative.legal_name,
             created_at=now,
-            subtotal=Decimal("0"),
-            vat=Decimal("0"),
-            withholding=Decimal("0"),
-            total=Decimal("0"),
+            subtotal=part.subtotal,
+            vat=part.vat,
+            withholding=part.withholding,
+            total=part.total,
         )
-        for product, quantity in items:
-            net = product.price * quantity
-            vat = money_round(net * rates.vat_rate)
-            withholding = money_round(net * rates.withholding_rate)
+        for priced in part.lines:
+            product = products[priced.product_id]
             order_lines.append(
                 (
                     seller_order,
@@ -174,24 +221,17 @@ def _place(*, buyer, cart: Cart, address: ShippingAddress, payment: str, token) 
                         cooperative_name=cooperative.legal_name,
                         cooperative_country=cooperative.country,
                         unit=product.unit,
-                        unit_price=product.price,
-                        quantity=quantity,
-                        vat_rate=rates.vat_rate,
-                        vat_amount=vat,
-                        withholding_rate=rates.withholding_rate,
-                        withholding_amount=withholding,
-                        line_total=net + vat,
+                        unit_price=priced.unit_price,
+                        quantity=priced.quantity,
+                        vat_rate=priced.vat_rate,
+                        vat_amount=priced.vat,
+                        withholding_rate=priced.withholding_rate,
+                        withholding_amount=priced.withholding,
+                        line_total=priced.total,
                     ),
                 )
             )
-            seller_order.subtotal += net
-            seller_order.vat += vat
-            seller_order.withholding += withholding
-        seller_order.total = seller_order.subtotal + seller_order.vat
         seller_orders.append(seller_order)
-        order.subtotal += seller_order.subtotal
-        order.vat_total += seller_order.vat
-    order.total = order.subtotal + order.vat_total
     order.paid_at = payment_provider(payment).charge(order=order).paid_at
     order.save()
     for seller_order in seller_orders:
@@ -216,7 +256,7 @@ def _place(*, buyer, cart: Cart, address: ShippingAddress, payment: str, token) 
     return order
 
 
-def _announce_order(*, order: Order, seller_orders: list[SellerOrder], buyer) -> None:
+def _announce_order(*, order: Order, seller_orders: list[SellerOrder], buyer: User) -> None:
     """Emails to the buyer and to each cooperative's managers, through the outbox."""
     managers = manager_emails(cooperative_ids=[so.cooperative_id for so in seller_orders])
     messages = [

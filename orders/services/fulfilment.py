@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.services.stock import stock_return
+from marketplace.models import User
 from marketplace.notifications import emails_queue
 from orders.locks import seller_order_lock
 from orders.models import SellerOrder, SellerOrderStatusChange
@@ -34,11 +35,21 @@ class InvalidTransition(FulfilmentError):
     pass
 
 
-def _is_seller(seller_order: SellerOrder, actor) -> bool:
+def _is_seller(seller_order: SellerOrder, actor: User) -> bool:
     return is_member(user=actor, cooperative_id=seller_order.cooperative_id)
 
 
-def _transition(*, seller_order: SellerOrder, actor, to_status: str, note: str = "", **fields):
+def _transition(
+    *,
+    seller_order: SellerOrder,
+    actor: User | None,
+    to_status: str,
+    note: str = "",
+    shipment: tuple[str, str] | None = None,
+) -> SellerOrder:
+    """The one way an order part changes status: checked against the transition table,
+    saved with its history row; ``shipment`` is the (carrier, tracking reference) a
+    shipping sets."""
     locked = seller_order_lock(seller_order_id=seller_order.pk)
     if not locked.can_become(to_status):
         raise InvalidTransition(
@@ -50,9 +61,11 @@ def _transition(*, seller_order: SellerOrder, actor, to_status: str, note: str =
         )
     before = locked.status
     locked.status = to_status
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    locked.save(update_fields=["status", "updated_at", *fields])
+    update_fields = ["status", "updated_at"]
+    if shipment is not None:
+        locked.carrier, locked.tracking_reference = shipment
+        update_fields += ["carrier", "tracking_reference"]
+    locked.save(update_fields=update_fields)
     SellerOrderStatusChange.objects.create(
         seller_order=locked, from_status=before, to_status=to_status, actor=actor, note=note
     )
@@ -97,39 +110,38 @@ def _announce(*, seller_order: SellerOrder, note: str) -> None:
     )
 
 
-def _require_seller(seller_order: SellerOrder, actor) -> None:
+def _require_seller(seller_order: SellerOrder, actor: User) -> None:
     if not _is_seller(seller_order, actor):
         raise NotAllowed(_("Only the cooperative of this order part can do this."))
 
 
 @transaction.atomic
-def seller_order_confirm(*, seller_order: SellerOrder, actor) -> SellerOrder:
+def seller_order_confirm(*, seller_order: SellerOrder, actor: User) -> SellerOrder:
     _require_seller(seller_order, actor)
     return _transition(seller_order=seller_order, actor=actor, to_status=Status.CONFIRMED)
 
 
 @transaction.atomic
 def seller_order_ship(
-    *, seller_order: SellerOrder, actor, carrier: str = "", tracking_reference: str = ""
+    *, seller_order: SellerOrder, actor: User, carrier: str = "", tracking_reference: str = ""
 ) -> SellerOrder:
     _require_seller(seller_order, actor)
     return _transition(
         seller_order=seller_order,
         actor=actor,
         to_status=Status.SHIPPED,
-        carrier=carrier.strip()[:80],
-        tracking_reference=tracking_reference.strip()[:80],
+        shipment=(carrier.strip()[:80], tracking_reference.strip()[:80]),
     )
 
 
 @transaction.atomic
-def seller_order_deliver(*, seller_order: SellerOrder, actor) -> SellerOrder:
+def seller_order_deliver(*, seller_order: SellerOrder, actor: User) -> SellerOrder:
     _require_seller(seller_order, actor)
     return _transition(seller_order=seller_order, actor=actor, to_status=Status.DELIVERED)
 
 
 @transaction.atomic
-def seller_order_cash_received(*, seller_order: SellerOrder, actor) -> SellerOrder:
+def seller_order_cash_received(*, seller_order: SellerOrder, actor: User) -> SellerOrder:
     """Pay on delivery: the cooperative confirms it received the money."""
     _require_seller(seller_order, actor)
     locked = seller_order_lock(seller_order_id=seller_order.pk, related=("order__buyer",))
@@ -150,7 +162,7 @@ def seller_order_cash_received(*, seller_order: SellerOrder, actor) -> SellerOrd
 
 
 @transaction.atomic
-def seller_order_cancel(*, seller_order: SellerOrder, actor, reason: str = "") -> SellerOrder:
+def seller_order_cancel(*, seller_order: SellerOrder, actor: User, reason: str = "") -> SellerOrder:
     """The buyer or the cooperative cancels before shipping; the stock goes back."""
     is_buyer = seller_order.order.buyer_id == actor.pk
     if not is_buyer and not _is_seller(seller_order, actor):
@@ -164,7 +176,9 @@ def seller_order_cancel(*, seller_order: SellerOrder, actor, reason: str = "") -
 
 
 @transaction.atomic
-def seller_order_hold(*, seller_order: SellerOrder, reason: str, actor=None) -> SellerOrder:
+def seller_order_hold(
+    *, seller_order: SellerOrder, reason: str, actor: User | None = None
+) -> SellerOrder:
     """Stop an unshipped order part (a product in it is recalled) until its cooperative
     cancels it or confirms it again."""
     return _transition(
@@ -173,7 +187,9 @@ def seller_order_hold(*, seller_order: SellerOrder, reason: str, actor=None) -> 
 
 
 @transaction.atomic
-def seller_orders_hold_for_recall(*, product_id: int, reason: str, actor=None) -> int:
+def seller_orders_hold_for_recall(
+    *, product_id: int, reason: str, actor: User | None = None
+) -> int:
     """Put on hold every unshipped order part holding a recalled product, for its
     cooperative to cancel or resolve; returns how many. The recall service calls this."""
     held = 0

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from catalog.services.products import product_policy_refresh
+from marketplace.models import User
 from marketplace.notifications import Email, emails_queue
 from marketplace.roles import user_is_regulator
 from policy.errors import AppealRefused, NotAllowed
@@ -21,7 +22,7 @@ from sellers.selectors import manager_emails, member_of
 
 
 @transaction.atomic
-def appeal_file(*, decision: ListingDecision, actor, statement: str) -> Appeal:
+def appeal_file(*, decision: ListingDecision, actor: User, statement: str) -> Appeal:
     """A member of the listing's cooperative appeals one blocking decision, once."""
     statement = (statement or "").strip()
     if not statement:
@@ -107,7 +108,7 @@ def appeals_close(*, appeals, reason: str) -> int:
 
 
 @transaction.atomic
-def appeal_decide(*, appeal: Appeal, actor, grant: bool, response: str) -> Appeal:
+def appeal_decide(*, appeal: Appeal, actor: User, grant: bool, response: str) -> Appeal:
     """Uphold the block, or grant an exemption for this listing from this rule."""
     if not (user_is_regulator(actor) or actor.is_superuser):
         raise NotAllowed(_("Only a regulator can decide appeals."))

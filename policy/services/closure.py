@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Field, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.utils.translation import override
 
 from catalog.models import Product, ProductStatusChange
 from catalog.services.status import products_status_set
+from marketplace.models import User
 from marketplace.notifications import Email, emails_queue
 from policy import evaluation
 from policy.models import Appeal, Exemption, ListingDecision, ListingRule
@@ -104,7 +105,12 @@ def _insert_decisions_for(
 ) -> int:
     """``INSERT INTO decisions ... SELECT`` over ``products``: one statement, any size."""
     table = ListingDecision._meta.db_table
-    field = ListingDecision._meta.get_field
+
+    def field(name: str) -> Field:
+        concrete = ListingDecision._meta.get_field(name)
+        assert isinstance(concrete, Field)  # a column of this model, by name
+        return concrete
+
     candidates = products.annotate(candidate_id=F("pk")).values("candidate_id")
     select_sql, select_params = candidates.query.sql_with_params()
     values = [
@@ -128,7 +134,9 @@ def _insert_decisions_for(
 
 
 @transaction.atomic
-def listings_reevaluate(*, actor=None, cooperative_id: int | None = None) -> Reevaluation:
+def listings_reevaluate(
+    *, actor: User | None = None, cooperative_id: int | None = None
+) -> Reevaluation:
     """Suspend every active listing that a rule in force now forbids, and bring back
     suspended listings that no rule forbids any more. Set-based: a handful of
     statements per rule, no loop over products. Idempotent: a second run finds

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from marketplace.models import User
 from policy import evaluation
 from policy.certificates import certificate_format
 from policy.models import Exemption, ListingDecision, ListingRule, PolicyVersion
@@ -141,7 +142,7 @@ def listing_decision_record(
     product: Product,
     decision: evaluation.Decision,
     trigger: str,
-    actor=None,
+    actor: User | None = None,
     status_change: ProductStatusChange | None = None,
 ) -> list[ListingDecision]:
     """Store the decision: one row when allowed, one row per blocking rule otherwise.

@@ -3,6 +3,9 @@ keeps a snapshot and has the catalog re-evaluated once it commits."""
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -10,7 +13,9 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Category
 from marketplace.celery import task_nudge
+from marketplace.models import User
 from marketplace.roles import user_is_regulator
+from marketplace.unset import UNSET, Unset, given
 from policy.certificates import certificate_format_problem
 from policy.errors import NotAllowed
 from policy.models import Appeal, ListingRule, RuleChange
@@ -76,7 +81,7 @@ def _snapshot(rule: ListingRule) -> dict:
     }
 
 
-def _require_regulator(actor) -> None:
+def _require_regulator(actor: User) -> None:
     if actor is not None and not (user_is_regulator(actor) or actor.is_superuser):
         raise NotAllowed(_("Only a regulator can change the listing rules."))
 
@@ -92,9 +97,31 @@ def _after_rule_change(rule: ListingRule) -> None:
 
 
 @transaction.atomic
-def rule_create(*, actor, categories: list[Category], **fields) -> ListingRule:
+def rule_create(
+    *,
+    actor: User,
+    categories: list[Category],
+    kind: str | Unset = UNSET,
+    title: str | Unset = UNSET,
+    legal_reference: str | Unset = UNSET,
+    effective_from: date | Unset = UNSET,
+    is_active: bool | Unset = UNSET,
+    min_price_usd: Decimal | Unset | None = UNSET,
+    usd_rate: Decimal | Unset | None = UNSET,
+    certificate_kind: str | Unset = UNSET,
+) -> ListingRule:
     _require_regulator(actor)
     policy_version_bump()
+    fields = given(
+        kind=kind,
+        title=title,
+        legal_reference=legal_reference,
+        effective_from=effective_from,
+        is_active=is_active,
+        min_price_usd=min_price_usd,
+        usd_rate=usd_rate,
+        certificate_kind=certificate_kind,
+    )
     unknown = set(fields) - RULE_FIELDS
     if unknown:
         raise TypeError(f"unknown rule fields: {sorted(unknown)}")
@@ -108,9 +135,30 @@ def rule_create(*, actor, categories: list[Category], **fields) -> ListingRule:
 
 @transaction.atomic
 def rule_update(
-    *, rule: ListingRule, actor, categories: list[Category] | None = None, **fields
+    *,
+    rule: ListingRule,
+    actor: User,
+    categories: list[Category] | None = None,
+    kind: str | Unset = UNSET,
+    title: str | Unset = UNSET,
+    legal_reference: str | Unset = UNSET,
+    effective_from: date | Unset = UNSET,
+    is_active: bool | Unset = UNSET,
+    min_price_usd: Decimal | Unset | None = UNSET,
+    usd_rate: Decimal | Unset | None = UNSET,
+    certificate_kind: str | Unset = UNSET,
 ) -> ListingRule:
     _require_regulator(actor)
+    fields = given(
+        kind=kind,
+        title=title,
+        legal_reference=legal_reference,
+        effective_from=effective_from,
+        is_active=is_active,
+        min_price_usd=min_price_usd,
+        usd_rate=usd_rate,
+        certificate_kind=certificate_kind,
+    )
     unknown = set(fields) - RULE_FIELDS
     if unknown:
         raise TypeError(f"unknown rule fields: {sorted(unknown)}")
@@ -136,7 +184,7 @@ def rule_update(
 
 
 @transaction.atomic
-def rules_seed_defaults(*, country: str, actor=None) -> int:
+def rules_seed_defaults(*, country: str, actor: User | None = None) -> int:
     """Create the country profile's default rules that do not exist yet (by title)."""
     created = 0
     for spec in PROFILES.get(country, {}).get("listing_rules", []):

@@ -9,7 +9,7 @@ import pytest
 
 from catalog.models import Product
 from catalog.services.categories import category_ensure
-from catalog.services.products import product_create, product_publish
+from catalog.services.products import product_create, product_publish, product_update
 from marketplace.services import provinces_seed
 from orders.models import Order, Review, SellerOrder
 from sellers.models import Membership
@@ -68,6 +68,21 @@ def test_order_journey(shop, browser_context_for, log_in, artifacts, assert_acce
     buyer.wait_for_url("**/orders/checkout/review/")
     assert_accessible(buyer)
     shot(buyer, "2-review")
+
+    # The potter raises the jug's price while the buyer reads the review: nothing is
+    # placed, the review comes back with the change announced and marked.
+    potter_user = Membership.objects.get(cooperative=shop["pots"].cooperative_id).user
+    product_update(product=shop["pots"], actor=potter_user, price=Decimal("125000"))
+    buyer.get_by_role("button", name="Place the order").click()
+    alert = buyer.get_by_role("alert").filter(has_text="Your order was not placed")
+    alert.wait_for()
+    assert "Unit price was IDR 120,000, now IDR 125,000" in alert.inner_text()
+    # Its unit price, VAT and total changed; the basket's row is untouched.
+    assert buyer.locator("tr.review-table__row--changed mark").count() == 3
+    assert not Order.objects.exists()
+    assert_accessible(buyer)
+    shot(buyer, "2b-review-prices-changed")
+
     buyer.get_by_role("button", name="Place the order").click()
     buyer.wait_for_url(re.compile(r".*/orders/\d+/$"))
     assert_accessible(buyer)

@@ -176,3 +176,30 @@ def test_a_return_keeps_the_trail_of_its_moves_and_is_decided_once(buyer, delive
         ),
     ]
     assert ReturnRequest.objects.get(pk=request.pk).status == ReturnRequest.Status.REFUSED
+
+
+def test_a_partial_rupiah_refund_is_a_whole_number_of_rupiah_computed_once(
+    buyer, cooperative, make_product, place
+):
+    """By hand: 3 x Rp 33 333 = Rp 99 999; VAT 11 % = Rp 10 999.89, rounded to Rp 11 000;
+    the line costs Rp 110 999. Returning one of three refunds 110 999 / 3 = 36 999.67,
+    which is Rp 37 000: the rupiah has no minor unit in cash."""
+    alpha = cooperative("Koperasi Alpha")
+    mat = make_product(cooperative=alpha, title="Pandan mat", price=Decimal("33333"))
+    part = place(buyer, {mat: 3}).seller_orders.get()
+    for move in (
+        fulfilment.seller_order_confirm,
+        fulfilment.seller_order_ship,
+        fulfilment.seller_order_deliver,
+    ):
+        move(seller_order=part, actor=alpha.manager)
+    line = part.lines.get()
+    assert (line.vat_amount, line.line_total) == (Decimal("11000.00"), Decimal("110999.00"))
+    request = aftersales.return_request(
+        seller_order=part, buyer=buyer, quantities={line.pk: 1}, reason="Torn"
+    )
+    decided = aftersales.return_decide(
+        return_request=request, actor=alpha.manager, accept=True, restock_items=False
+    )
+    decided.refresh_from_db()
+    assert decided.refund_amount == Decimal("37000.00")

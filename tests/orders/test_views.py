@@ -193,11 +193,15 @@ def shopper(client, shop, buyer):
     return cart
 
 
-def _review_token(client) -> str:
+def _review_form(client) -> dict[str, str]:
+    """The "Place the order" form's hidden fields, as the review page renders them."""
     response = client.get(reverse("orders:checkout_review"))
     assert response.status_code == 200
-    token = re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
-    return token
+    page = response.content.decode()
+    return {
+        name: re.search(rf'name="{name}" value="([^"]+)"', page).group(1)
+        for name in ("token", "quote")
+    }
 
 
 def test_checkout_from_address_to_review_to_placed_order(client, shop, buyer, shopper):
@@ -215,9 +219,10 @@ def test_checkout_from_address_to_review_to_placed_order(client, shop, buyer, sh
     assert "Jl. Merdeka 12" in page and "Jawa Barat" in page
     assert "Koperasi Alpha" in page and "Koperasi Beta" in page
     assert review.context["buyable"] is True
-    token = _review_token(client)
+    placing = _review_form(client)
+    token = placing["token"]
 
-    response = client.post(reverse("orders:checkout_place"), {"token": token})
+    response = client.post(reverse("orders:checkout_place"), placing)
 
     order = Order.objects.get(buyer=buyer)
     assert response.status_code == 302
@@ -282,16 +287,16 @@ def test_checkout_with_an_empty_cart_goes_back_to_the_cart(client, buyer):
     assert response["Location"] == reverse("orders:cart")
 
 
-def _ready_to_place(client):
+def _ready_to_place(client) -> dict[str, str]:
     response = client.post(reverse("orders:checkout"), _address_form(ProvinceFactory()))
     assert response.status_code == 302
-    return _review_token(client)
+    return _review_form(client)
 
 
 def test_placing_twice_with_the_same_token_makes_one_order(client, buyer, shop, shopper):
-    token = _ready_to_place(client)
-    first = client.post(reverse("orders:checkout_place"), {"token": token})
-    second = client.post(reverse("orders:checkout_place"), {"token": token})
+    placing = _ready_to_place(client)
+    first = client.post(reverse("orders:checkout_place"), placing)
+    second = client.post(reverse("orders:checkout_place"), placing)
     assert first.status_code == second.status_code == 302
     assert Order.objects.filter(buyer=buyer).count() == 1
     assert (stock_of(shop["basket"]), stock_of(shop["pot"])) == (8, 9)
@@ -300,9 +305,9 @@ def test_placing_twice_with_the_same_token_makes_one_order(client, buyer, shop, 
 def test_the_second_submission_of_a_placed_checkout_lands_on_the_order(client, buyer, shopper):
     """A double click: the second POST should find the order its token placed, not tell
     the buyer that the checkout expired."""
-    token = _ready_to_place(client)
-    first = client.post(reverse("orders:checkout_place"), {"token": token})
-    second = client.post(reverse("orders:checkout_place"), {"token": token})
+    placing = _ready_to_place(client)
+    first = client.post(reverse("orders:checkout_place"), placing)
+    second = client.post(reverse("orders:checkout_place"), placing)
     order = Order.objects.get(buyer=buyer)
     assert first["Location"] == reverse("orders:detail", args=[order.pk])
     assert second["Location"] == reverse("orders:detail", args=[order.pk])
@@ -311,8 +316,8 @@ def test_the_second_submission_of_a_placed_checkout_lands_on_the_order(client, b
 
 @pytest.mark.parametrize("token", ["", "not-a-uuid", "1' OR '1'='1"])
 def test_placing_without_a_valid_token_places_nothing(client, buyer, shopper, token):
-    _ready_to_place(client)
-    response = client.post(reverse("orders:checkout_place"), {"token": token})
+    placing = _ready_to_place(client)
+    response = client.post(reverse("orders:checkout_place"), {**placing, "token": token})
     assert response["Location"] == reverse("orders:checkout")
     assert "Your checkout expired" in _messages(response)
     assert not Order.objects.exists()
@@ -332,9 +337,9 @@ def test_the_review_without_an_address_goes_back_to_the_address(client, shopper)
 def test_a_checkout_short_of_stock_goes_back_to_the_cart_saying_which_item(
     client, shop, buyer, shopper
 ):
-    token = _ready_to_place(client)
+    placing = _ready_to_place(client)
     product_adjust_stock(product=shop["basket"], actor=shop["alpha"].manager, set_to=1)
-    response = client.post(reverse("orders:checkout_place"), {"token": token})
+    response = client.post(reverse("orders:checkout_place"), placing)
     assert response["Location"] == reverse("orders:cart")
     assert "Rattan basket: 1 left, you asked for 2." in _messages(response)
     assert not Order.objects.exists()
@@ -343,9 +348,11 @@ def test_a_checkout_short_of_stock_goes_back_to_the_cart_saying_which_item(
 
 
 def test_someone_elses_token_is_refused(client, buyer, orders, shopper):
-    _ready_to_place(client)
+    placing = _ready_to_place(client)
     before = Order.objects.count()
-    response = client.post(reverse("orders:checkout_place"), {"token": str(orders["theirs"].token)})
+    response = client.post(
+        reverse("orders:checkout_place"), {**placing, "token": str(orders["theirs"].token)}
+    )
     assert response["Location"] == reverse("orders:cart")
     assert "someone else" in _messages(response)
     assert Order.objects.count() == before
