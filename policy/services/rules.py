@@ -109,6 +109,7 @@ def rule_create(
     min_price_usd: Decimal | Unset | None = UNSET,
     usd_rate: Decimal | Unset | None = UNSET,
     certificate_kind: str | Unset = UNSET,
+    certificate_format: str | Unset = UNSET,
 ) -> ListingRule:
     _require_regulator(actor)
     policy_version_bump()
@@ -121,6 +122,7 @@ def rule_create(
         min_price_usd=min_price_usd,
         usd_rate=usd_rate,
         certificate_kind=certificate_kind,
+        certificate_format=certificate_format,
     )
     unknown = set(fields) - RULE_FIELDS
     if unknown:
@@ -147,6 +149,7 @@ def rule_update(
     min_price_usd: Decimal | Unset | None = UNSET,
     usd_rate: Decimal | Unset | None = UNSET,
     certificate_kind: str | Unset = UNSET,
+    certificate_format: str | Unset = UNSET,
 ) -> ListingRule:
     _require_regulator(actor)
     fields = given(
@@ -158,6 +161,7 @@ def rule_update(
         min_price_usd=min_price_usd,
         usd_rate=usd_rate,
         certificate_kind=certificate_kind,
+        certificate_format=certificate_format,
     )
     unknown = set(fields) - RULE_FIELDS
     if unknown:
