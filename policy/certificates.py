@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.utils.translation import gettext as _
+
 # At least three characters, at least one digit, letters, digits and the separators
 # numbers are printed with. Refuses ".", "-", "none", "n/a" and the like.
 _GENERIC = r"(?=.*[0-9])[A-Z0-9][A-Z0-9 ./-]{2,39}"
@@ -27,6 +29,9 @@ DEFAULT_FORMATS = {
     # Food-safety registrations: "MD 224510001234", "P-IRT 2063201010123-24".
     "food_safety": _GENERIC,
 }
+
+# A group holding a repetition (+, *, {n,m}) that is itself repeated.
+_NESTED_REPEAT = re.compile(r"\([^()]*[+*}][^()]*\)\s*[+*{]")
 
 _INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
 
@@ -55,5 +60,9 @@ def certificate_format_problem(pattern: str) -> str | None:
     except re.error as exc:
         return str(exc)
     if re.search(r"\(\?[P<!#]|\\[dDwWsSbBAZ]", pattern):
-        return "use explicit classes such as [0-9] and plain groups"
+        return _("use explicit classes such as [0-9] and plain groups")
+    if _NESTED_REPEAT.search(pattern):
+        # "(A+)+B" takes exponential time on a long non-matching number, and every
+        # listing decision runs the format: a typo must not hang publishing.
+        return _("a repeated group may not itself contain a repetition")
     return None

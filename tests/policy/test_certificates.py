@@ -68,6 +68,8 @@ def test_the_regulator_edits_the_format_and_the_catalog_follows(halal_rule):
     regulator = RegulatorFactory()
     with pytest.raises(ValidationError):
         rules.rule_update(rule=halal_rule["rule"], actor=regulator, certificate_format="([")
+    with pytest.raises(ValidationError, match="repetition"):
+        rules.rule_update(rule=halal_rule["rule"], actor=regulator, certificate_format="(A+)+B")
 
     rules.rule_update(rule=halal_rule["rule"], actor=regulator, certificate_format="ID[0-9]{17}")
     product = product_update(product=product, actor=halal_rule["manager"], title="Kopi luwak")
@@ -90,3 +92,28 @@ def test_the_set_based_reevaluation_applies_the_same_format(halal_rule):
     assert closure.listings_reevaluate().suspended == 1
     assert Product.objects.get(pk=bad.pk).status == Product.Status.SUSPENDED
     assert Product.objects.get(pk=good.pk).status == Product.Status.ACTIVE
+
+
+def test_the_rule_form_refuses_a_format_that_would_hang_publishing(client, halal_rule):
+    from django.urls import reverse
+
+    from tests.factories import force_login_with_mfa
+
+    rule = halal_rule["rule"]
+    force_login_with_mfa(client, RegulatorFactory())
+    response = client.post(
+        reverse("policy:rule_edit", args=[rule.pk]),
+        {
+            "title": rule.title,
+            "legal_reference": rule.legal_reference,
+            "categories": [halal_rule["food"].pk],
+            "effective_from": rule.effective_from.isoformat(),
+            "is_active": "on",
+            "certificate_kind": rule.certificate_kind,
+            "certificate_format": "(A+)+B",
+        },
+    )
+    assert response.status_code == 200
+    assert "repetition" in response.content.decode()
+    rule.refresh_from_db()
+    assert rule.certificate_format == ""
