@@ -1,10 +1,17 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from marketplace.models import OutgoingEmail, Province, User
+from marketplace.admin_site import TrailAdmin
+from marketplace.models import AuditEvent, OutgoingEmail, Province, User
 from marketplace.notifications import outbox_retry
+from marketplace.services import regulator_role_recorded
+
+
+def _is_regulator(user: User) -> bool:
+    return bool(user.pk) and user.groups.filter(name=settings.REGULATOR_GROUP).exists()
 
 
 @admin.register(User)
@@ -22,6 +29,24 @@ class UserAdmin(DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def save_related(self, request, form, formsets, change):
+        # The groups are saved here: a regulator role given or taken in this form gets
+        # its own line in the audit trail, besides the "changed" one.
+        was = _is_regulator(form.instance)
+        super().save_related(request, form, formsets, change)
+        now = _is_regulator(form.instance)
+        if was != now:
+            regulator_role_recorded(user=form.instance, actor=request.user, granted=now)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(TrailAdmin, admin.ModelAdmin):
+    list_display = ["created_at", "action", "actor", "cooperative", "subject"]
+    list_filter = ["action"]
+    list_select_related = ["actor", "cooperative"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
 
 
 @admin.register(Province)

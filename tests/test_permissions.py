@@ -187,6 +187,8 @@ MATRIX = {
     "policy:rule_edit": ("get", lambda w: {"pk": w["rule"].pk}, REGULATORS),
     "policy:appeals": ("get", None, REGULATORS),
     "policy:appeal_detail": ("get", lambda w: {"pk": w["appeal_a"].pk}, REGULATORS),
+    "policy:audit": ("get", None, REGULATORS),
+    "policy:audit_export": ("get", None, REGULATORS),
 }
 
 
