@@ -57,7 +57,7 @@ class ProvinceAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(TrailAdmin, admin.ModelAdmin):
     """The outbox, read-only: rows are written by the actions they announce and sent by
     the relay. An email given up after its last attempt can be tried again."""
 
@@ -65,15 +65,6 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     list_filter = ["sent_at", "language"]
     search_fields = ["subject"]
     actions = ["retry"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Try the selected unsent emails again now"))
     def retry(self, request, queryset):

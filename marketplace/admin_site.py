@@ -40,9 +40,9 @@ class AuditedAdmin:
 
 
 class TrailAdmin:
-    """A record of the regulatory trail (histories, decisions, appeals, the audit
-    trail): shown in the admin, never added, changed or deleted there. Mixed into a
-    ModelAdmin or an inline."""
+    """A record shown in the admin, never added, changed or deleted there: the
+    regulatory trail (histories, decisions, appeals, audit events) and the outbox.
+    Mixed into a ModelAdmin or an inline."""
 
     can_delete = False
 
