@@ -8,6 +8,7 @@ from treebeard.forms import movenodeform_factory
 
 from catalog.models import Category, Product, ProductPhoto, ProductStatusChange
 from catalog.services import products
+from marketplace.admin_site import ArchivedNotDeleted, TrailAdmin
 from policy.models import ListingDecision
 
 
@@ -25,7 +26,7 @@ class PhotoInline(admin.TabularInline):
     readonly_fields = ["card"]
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(TrailAdmin, admin.TabularInline):
     model = ProductStatusChange
     extra = 0
     fields = readonly_fields = [
@@ -36,14 +37,10 @@ class StatusChangeInline(admin.TabularInline):
         "reason",
         "created_at",
     ]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ArchivedNotDeleted, admin.ModelAdmin):
     list_display = ["title", "cooperative", "category", "price", "stock", "status"]
     list_filter = ["status", "category"]
     search_fields = ["title", "sku", "cooperative__legal_name"]

@@ -247,12 +247,12 @@ class ProductStatusChange(models.Model):
 
     Trigger = StatusTrigger
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="status_changes")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="status_changes")
     from_status = models.CharField(max_length=12, choices=Product.Status.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=Product.Status.choices)
     trigger = models.CharField(max_length=10, choices=StatusTrigger.choices, default=_T.SELLER)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -1,10 +1,17 @@
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from marketplace.models import OutgoingEmail, Province, User
+from marketplace.admin_site import TrailAdmin
+from marketplace.models import AuditEvent, OutgoingEmail, Province, User
 from marketplace.notifications import outbox_retry
+from marketplace.services import regulator_role_recorded
+
+
+def _is_regulator(user: User) -> bool:
+    return bool(user.pk) and user.groups.filter(name=settings.REGULATOR_GROUP).exists()
 
 
 @admin.register(User)
@@ -23,6 +30,24 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
+    def save_related(self, request, form, formsets, change):
+        # The groups are saved here: a regulator role given or taken in this form gets
+        # its own line in the audit trail, besides the "changed" one.
+        was = _is_regulator(form.instance)
+        super().save_related(request, form, formsets, change)
+        now = _is_regulator(form.instance)
+        if was != now:
+            regulator_role_recorded(user=form.instance, actor=request.user, granted=now)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(TrailAdmin, admin.ModelAdmin):
+    list_display = ["created_at", "action", "actor", "cooperative", "subject"]
+    list_filter = ["action"]
+    list_select_related = ["actor", "cooperative"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
 
 @admin.register(Province)
 class ProvinceAdmin(admin.ModelAdmin):
@@ -32,7 +57,7 @@ class ProvinceAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(TrailAdmin, admin.ModelAdmin):
     """The outbox, read-only: rows are written by the actions they announce and sent by
     the relay. An email given up after its last attempt can be tried again."""
 
@@ -40,15 +65,6 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     list_filter = ["sent_at", "language"]
     search_fields = ["subject"]
     actions = ["retry"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=_("Try the selected unsent emails again now"))
     def retry(self, request, queryset):

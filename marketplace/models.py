@@ -163,7 +163,7 @@ class StatusChange(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     note = models.TextField(blank=True)
@@ -175,3 +175,86 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
+
+
+class AuditEvent(models.Model):
+    """One regulated action, written in the transaction of the action itself.
+
+    The trail the regulator reads on one page: who did what, to which cooperative,
+    when. Rows are never edited nor deleted (the admin shows them read-only, and the
+    people and cooperatives they name are protected). ``subject`` names what was acted
+    on without personal data of buyers (a member's name, a rule, "user #12");
+    ``detail`` holds the facts of the action (a role's old and new value, the fields an
+    administrator changed), never a password nor an address.
+    """
+
+    class Action(models.TextChoices):
+        COOPERATIVE_REGISTERED = "cooperative_registered", _("Cooperative registered")
+        COOPERATIVE_STATUS_CHANGED = "cooperative_status_changed", _("Cooperative status changed")
+        MEMBER_ROLE_CHANGED = "member_role_changed", _("Member's role changed")
+        MEMBER_REMOVED = "member_removed", _("Member removed")
+        INVITATION_SENT = "invitation_sent", _("Invitation sent")
+        INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+        INVITATION_REVOKED = "invitation_revoked", _("Invitation revoked")
+        REGULATOR_GRANTED = "regulator_granted", _("Regulator role granted")
+        REGULATOR_REVOKED = "regulator_revoked", _("Regulator role removed")
+        RULE_CHANGED = "rule_changed", _("Listing rule changed")
+        APPEAL_FILED = "appeal_filed", _("Appeal filed")
+        APPEAL_DECIDED = "appeal_decided", _("Appeal decided")
+        ADMIN_ADDED = "admin_added", _("Added in the administration")
+        ADMIN_CHANGED = "admin_changed", _("Changed in the administration")
+        ADMIN_DELETED = "admin_deleted", _("Deleted in the administration")
+
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cooperative = models.ForeignKey(
+        "sellers.Cooperative",
+        verbose_name=_("cooperative"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The audit page reads newest first, by period, and by each filter.
+            models.Index(fields=["-created_at", "-id"], name="audit_newest"),
+            models.Index(fields=["action", "-created_at"], name="audit_by_action"),
+            models.Index(fields=["cooperative", "-created_at"], name="audit_by_cooperative"),
+            models.Index(fields=["actor", "-created_at"], name="audit_by_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.subject}"
+
+    # The facts of ``detail`` a reader is shown, in this order (ids stay in the data).
+    FACTS = {
+        "from": _("from"),
+        "to": _("to"),
+        "role": _("role"),
+        "outcome": _("outcome"),
+        "change": _("change"),
+        "reason": _("reason"),
+    }
+
+    def facts(self) -> list[tuple[str, str]]:
+        detail = self.detail if isinstance(self.detail, dict) else {}
+        return [
+            (str(label), str(detail[key]))
+            for key, label in self.FACTS.items()
+            if detail.get(key) not in (None, "", [])
+        ]

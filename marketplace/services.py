@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.audit import Action, audit_record, person_label
 from marketplace.models import Province, User
 
 # ISO 3166-2 types that group provinces rather than administer anything
@@ -48,11 +49,35 @@ def user_ensure_verified(*, email: str, password: str, full_name: str = "", **fl
 
 
 @transaction.atomic
-def regulator_grant(*, user: User) -> User:
-    """Make ``user`` a regulator. Only administrators call this (admin or command)."""
+def regulator_grant(*, user: User, actor: User | None = None) -> User:
+    """Make ``user`` a regulator. Only administrators call this (admin or command);
+    the grant is written to the audit trail (``actor`` none for a command or a seed)."""
     group, _ = Group.objects.get_or_create(name=settings.REGULATOR_GROUP)
-    user.groups.add(group)
+    if not user.groups.filter(pk=group.pk).exists():
+        user.groups.add(group)
+        regulator_role_recorded(user=user, actor=actor, granted=True)
     return user
+
+
+@transaction.atomic
+def regulator_revoke(*, user: User, actor: User | None = None) -> User:
+    """Take the regulator role back, with its line in the audit trail."""
+    group = Group.objects.filter(name=settings.REGULATOR_GROUP).first()
+    if group is not None and user.groups.filter(pk=group.pk).exists():
+        user.groups.remove(group)
+        regulator_role_recorded(user=user, actor=actor, granted=False)
+    return user
+
+
+def regulator_role_recorded(*, user: User, actor: User | None, granted: bool) -> None:
+    """The audit line for a regulator role given or taken (also when the admin's user
+    form changed the groups)."""
+    audit_record(
+        action=Action.REGULATOR_GRANTED if granted else Action.REGULATOR_REVOKED,
+        actor=actor,
+        subject=person_label(user),
+        detail={"user": user.pk},
+    )
 
 
 def user_public_name_set(*, user: User, display_name: str) -> User:

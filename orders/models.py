@@ -207,7 +207,7 @@ class OrderLine(models.Model):
 
 class SellerOrderStatusChange(StatusChange):
     seller_order = models.ForeignKey(
-        SellerOrder, on_delete=models.CASCADE, related_name="status_changes"
+        SellerOrder, on_delete=models.PROTECT, related_name="status_changes"
     )
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12, choices=SellerOrder.Status.choices)
@@ -263,7 +263,7 @@ class ReturnRequestStatusChange(StatusChange):
     """The trail of a return: asked, then accepted or refused, by whom and when."""
 
     return_request = models.ForeignKey(
-        ReturnRequest, on_delete=models.CASCADE, related_name="status_changes"
+        ReturnRequest, on_delete=models.PROTECT, related_name="status_changes"
     )
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10, choices=ReturnRequest.Status.choices)

@@ -3,12 +3,13 @@ re-evaluated); decisions, appeals and exemptions are read-only records."""
 
 from django.contrib import admin
 
+from marketplace.admin_site import ArchivedNotDeleted, TrailAdmin
 from policy.models import Appeal, Exemption, ListingDecision, ListingRule, RuleChange
 from policy.services import rules
 
 
 @admin.register(ListingRule)
-class ListingRuleAdmin(admin.ModelAdmin):
+class ListingRuleAdmin(ArchivedNotDeleted, admin.ModelAdmin):
     list_display = ["title", "kind", "effective_from", "is_active", "enforced_on"]
     list_filter = ["kind", "is_active"]
     filter_horizontal = ["categories"]
@@ -33,15 +34,8 @@ class ListingRuleAdmin(admin.ModelAdmin):
         obj.pk = rule.pk
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(TrailAdmin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(ListingDecision)

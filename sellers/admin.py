@@ -8,6 +8,7 @@ cooperatives are onboarded on the site, where their creator becomes their manage
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.admin_site import ArchivedNotDeleted, TrailAdmin
 from sellers import services
 from sellers.models import Cooperative, CooperativeStatusChange, Invitation, Membership
 
@@ -22,14 +23,10 @@ class MembershipInline(admin.TabularInline):
         return False
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(TrailAdmin, admin.TabularInline):
     model = CooperativeStatusChange
     extra = 0
     readonly_fields = ["from_status", "to_status", "actor", "reason", "created_at"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 def _run(modeladmin, request, queryset, service, **kwargs):
@@ -55,7 +52,7 @@ def reinstate(modeladmin, request, queryset):
 
 
 @admin.register(Cooperative)
-class CooperativeAdmin(admin.ModelAdmin):
+class CooperativeAdmin(ArchivedNotDeleted, admin.ModelAdmin):
     list_display = ["legal_name", "country", "province", "status", "created_at"]
     list_filter = ["status", "country"]
     search_fields = ["legal_name", "registration_number"]

@@ -138,7 +138,7 @@ class CooperativeStatusChange(models.Model):
     """The audit trail of a cooperative's status: who moved it, when, from what, why."""
 
     cooperative = models.ForeignKey(
-        Cooperative, on_delete=models.CASCADE, related_name="status_changes"
+        Cooperative, on_delete=models.PROTECT, related_name="status_changes"
     )
     from_status = models.CharField(
         _("from"), max_length=16, choices=Cooperative.Status.choices, blank=True

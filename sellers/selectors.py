@@ -131,3 +131,18 @@ def manager_emails(*, cooperative_ids) -> dict[int, list[str]]:
     ).values_list("cooperative_id", "user__email"):
         emails.setdefault(cooperative_id, []).append(email)
     return emails
+
+
+def cooperative_ids_matching(*, text: str, limit: int = 50) -> list[int]:
+    """The cooperatives a regulator means by ``text``: its registration number, or
+    words of its legal name (at most ``limit``, for a filter that stays bounded)."""
+    text = " ".join(text.split())
+    if not text:
+        return []
+    return list(
+        Cooperative.objects.filter(
+            Q(registration_number__iexact=text) | Q(legal_name__icontains=text)
+        )
+        .order_by("legal_name")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_countries.fields import Country
 
+from marketplace.audit import Action, audit_record, person_label
 from marketplace.images import check_document, image_renditions, open_checked_image
 from marketplace.models import Province, User
 from marketplace.notifications import Email, emails_queue
@@ -121,6 +122,29 @@ def _save_unique(cooperative: Cooperative, **save_kwargs) -> None:
         raise
 
 
+def _status_change_record(
+    *, cooperative: Cooperative, from_status: str, to_status: str, actor: User, reason: str
+) -> CooperativeStatusChange:
+    """The cooperative's history row and its line in the audit trail, together."""
+    change = CooperativeStatusChange.objects.create(
+        cooperative=cooperative,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        reason=reason,
+    )
+    audit_record(
+        action=Action.COOPERATIVE_REGISTERED
+        if not from_status
+        else Action.COOPERATIVE_STATUS_CHANGED,
+        actor=actor,
+        cooperative_id=cooperative.pk,
+        subject=cooperative.legal_name,
+        detail={"from": from_status, "to": to_status, "reason": reason},
+    )
+    return change
+
+
 @transaction.atomic
 def cooperative_create(
     *,
@@ -164,7 +188,7 @@ def cooperative_create(
     cooperative = Cooperative(slug=_unique_slug(fields["legal_name"]), **fields)
     _save_unique(cooperative)
     Membership.objects.create(cooperative=cooperative, user=creator, role=Membership.Role.MANAGER)
-    CooperativeStatusChange.objects.create(
+    _status_change_record(
         cooperative=cooperative,
         from_status="",
         to_status=cooperative.status,
@@ -255,7 +279,7 @@ def cooperative_update(
             sender=Cooperative, cooperative=cooperative, actor=actor, fields=changed_identity
         )
     if changed_identity and by_admin:
-        CooperativeStatusChange.objects.create(
+        _status_change_record(
             cooperative=cooperative,
             from_status=cooperative.status,
             to_status=cooperative.status,
@@ -326,7 +350,7 @@ def _transition(
     locked.status = to_status
     locked.status_reason = reason
     locked.save(update_fields=["status", "status_reason", "updated_at"])
-    change = CooperativeStatusChange.objects.create(
+    change = _status_change_record(
         cooperative=locked,
         from_status=from_status,
         to_status=to_status,
@@ -489,6 +513,13 @@ def invitation_create(
     invitation = Invitation.objects.create(
         cooperative=cooperative, email=email, role=role, invited_by=actor
     )
+    audit_record(
+        action=Action.INVITATION_SENT,
+        actor=actor,
+        cooperative_id=cooperative.pk,
+        subject=_invitee_label(email),
+        detail={"role": role, "invitation": invitation.pk},
+    )
     _announce_invitation(invitation)
     return invitation
 
@@ -496,9 +527,17 @@ def invitation_create(
 @transaction.atomic
 def invitation_revoke(*, invitation: Invitation, actor: User) -> Invitation:
     _require_manager(cooperative=invitation.cooperative, actor=actor)
-    Invitation.objects.filter(pk=invitation.pk, accepted_at=None, revoked_at=None).update(
+    revoked = Invitation.objects.filter(pk=invitation.pk, accepted_at=None, revoked_at=None).update(
         revoked_at=timezone.now()
     )
+    if revoked:
+        audit_record(
+            action=Action.INVITATION_REVOKED,
+            actor=actor,
+            cooperative_id=invitation.cooperative_id,
+            subject=_invitee_label(invitation.email),
+            detail={"invitation": invitation.pk},
+        )
     invitation.refresh_from_db()
     return invitation
 
@@ -526,7 +565,20 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
         membership.save(update_fields=["role"])
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
+    audit_record(
+        action=Action.INVITATION_ACCEPTED,
+        actor=user,
+        cooperative_id=invitation.cooperative_id,
+        subject=person_label(user),
+        detail={"invitation": invitation.pk, "role": membership.role},
+    )
     return membership
+
+
+def _invitee_label(email: str) -> str:
+    """An invited address as the trail shows it: enough to recognise, not to write to."""
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}…@{domain}"
 
 
 def _lock_memberships(cooperative_id: int) -> list[Membership]:
@@ -559,8 +611,17 @@ def membership_change_role(*, membership: Membership, actor: User, role: str) ->
     demoting = role != Membership.Role.MANAGER and current.is_manager
     if demoting and _managers_left(locked, without=current) == 0:
         raise LastManager(_("A cooperative always keeps at least one manager."))
+    previous = current.role
     current.role = role
     current.save(update_fields=["role"])
+    if previous != role:
+        audit_record(
+            action=Action.MEMBER_ROLE_CHANGED,
+            actor=actor,
+            cooperative_id=current.cooperative_id,
+            subject=person_label(current.user),
+            detail={"from": previous, "to": role, "member": current.user_id},
+        )
     return current
 
 
@@ -575,4 +636,15 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
         return
     if current.is_manager and _managers_left(locked, without=current) == 0:
         raise LastManager(_("A cooperative always keeps at least one manager."))
+    audit_record(
+        action=Action.MEMBER_REMOVED,
+        actor=actor,
+        cooperative_id=current.cooperative_id,
+        subject=person_label(current.user),
+        detail={
+            "role": current.role,
+            "member": current.user_id,
+            "left": current.user_id == actor.pk,
+        },
+    )
     current.delete()

@@ -101,3 +101,29 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     cooperative = factory.SubFactory(CooperativeFactory)
     user = factory.SubFactory(UserFactory)
     role = Membership.Role.MEMBER
+
+
+def place_order(buyer, product, *, quantity: int = 1):
+    """The buyer puts ``quantity`` of ``product`` in their cart and checks out (payment
+    on delivery), as the checkout page does."""
+    import uuid
+
+    from orders.services.cart import cart_add, cart_get
+    from orders.services.checkout import ShippingAddress, checkout_complete
+
+    cart = cart_get(user=buyer, create=True)
+    cart_add(cart=cart, product_id=product.pk, quantity=quantity)
+    return checkout_complete(
+        buyer=buyer,
+        cart=cart,
+        address=ShippingAddress(
+            name="Siti Rahayu",
+            phone="+62 812 3456 7890",
+            country="ID",
+            province="Jawa Barat",
+            commune="",
+            street="Jl. Merdeka 12",
+        ),
+        payment_method="on_delivery",
+        token=uuid.uuid4(),
+    )

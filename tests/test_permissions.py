@@ -8,7 +8,6 @@ Object ids in the URLs belong to cooperative A.
 """
 
 import io
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -21,7 +20,6 @@ from catalog.services.photos import photo_add
 from catalog.services.products import product_create, product_publish
 from orders.services.aftersales import return_request, review_create
 from orders.services.cart import cart_add, cart_get
-from orders.services.checkout import ShippingAddress, checkout_complete
 from orders.services.fulfilment import (
     seller_order_confirm,
     seller_order_deliver,
@@ -31,7 +29,13 @@ from policy.models import ListingDecision, ListingRule
 from policy.services.appeals import appeal_file
 from policy.services.rules import rules_seed_defaults
 from sellers.models import Invitation, Membership
-from tests.factories import CooperativeFactory, MembershipFactory, RegulatorFactory, UserFactory
+from tests.factories import (
+    CooperativeFactory,
+    MembershipFactory,
+    RegulatorFactory,
+    UserFactory,
+    place_order,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -187,6 +191,8 @@ MATRIX = {
     "policy:rule_edit": ("get", lambda w: {"pk": w["rule"].pk}, REGULATORS),
     "policy:appeals": ("get", None, REGULATORS),
     "policy:appeal_detail": ("get", lambda w: {"pk": w["appeal_a"].pk}, REGULATORS),
+    "policy:audit": ("get", None, REGULATORS),
+    "policy:audit_export": ("get", None, REGULATORS),
 }
 
 
@@ -254,31 +260,12 @@ def _catalog_of(cooperative, actor):
     }
 
 
-def _checkout(buyer, product):
-    cart = cart_get(user=buyer, create=True)
-    cart_add(cart=cart, product_id=product.pk, quantity=1)
-    return checkout_complete(
-        buyer=buyer,
-        cart=cart,
-        address=ShippingAddress(
-            name="Siti Rahayu",
-            phone="+62 812 3456 7890",
-            country="ID",
-            province="Jawa Barat",
-            commune="",
-            street="Jl. Merdeka 12",
-        ),
-        payment_method="on_delivery",
-        token=uuid.uuid4(),
-    )
-
-
 def _orders_of(buyer, product, manager):
     """The buyer's orders of one unit of A's product (so one part each, A's): one just
     placed; one delivered, with a return asked for and a review; and one more unit of the
     product left in the buyer's cart."""
-    order = _checkout(buyer, product)
-    delivered = _checkout(buyer, product)
+    order = place_order(buyer, product)
+    delivered = place_order(buyer, product)
     part = delivered.seller_orders.get()
     for move in (seller_order_confirm, seller_order_ship, seller_order_deliver):
         move(seller_order=part, actor=manager)

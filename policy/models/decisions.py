@@ -32,8 +32,9 @@ class ListingDecision(models.Model):
         APPEAL = "appeal", _("appeal granted")
         CHECKOUT = "checkout", _("checkout")
 
+    # The regulatory trail: a listing with decisions is archived, never deleted.
     product = models.ForeignKey(
-        "catalog.Product", on_delete=models.CASCADE, related_name="policy_decisions"
+        "catalog.Product", on_delete=models.PROTECT, related_name="policy_decisions"
     )
     rule = models.ForeignKey(
         "policy.ListingRule",
@@ -50,7 +51,7 @@ class ListingDecision(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
     )
@@ -58,9 +59,7 @@ class ListingDecision(models.Model):
         "catalog.ProductStatusChange",
         null=True,
         blank=True,
-        # Both go with their product (the catalog's trail cascades from it); a protected
-        # key here would stop the product's own cascade.
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="decisions",
     )
     run = models.UUIDField(default=uuid.uuid4, db_index=True)
@@ -94,10 +93,10 @@ class Exemption(models.Model):
     country, category, price, certificate) and ends when any of them changes."""
 
     product = models.ForeignKey(
-        "catalog.Product", on_delete=models.CASCADE, related_name="policy_exemptions"
+        "catalog.Product", on_delete=models.PROTECT, related_name="policy_exemptions"
     )
     rule = models.ForeignKey(
-        "policy.ListingRule", on_delete=models.CASCADE, related_name="exemptions"
+        "policy.ListingRule", on_delete=models.PROTECT, related_name="exemptions"
     )
     appeal = models.OneToOneField(
         "policy.Appeal", on_delete=models.PROTECT, related_name="exemption"

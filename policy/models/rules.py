@@ -97,9 +97,9 @@ class ListingRule(models.Model):
 class RuleChange(models.Model):
     """Audit of rule edits: who, when, what the rule said afterwards."""
 
-    rule = models.ForeignKey("policy.ListingRule", on_delete=models.CASCADE, related_name="changes")
+    rule = models.ForeignKey("policy.ListingRule", on_delete=models.PROTECT, related_name="changes")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=16)
     snapshot = models.JSONField(default=dict)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from catalog.services.products import product_policy_refresh
+from marketplace.audit import Action, audit_record
 from marketplace.models import User
 from marketplace.notifications import Email, emails_queue
 from marketplace.roles import user_is_regulator
@@ -54,6 +55,13 @@ def appeal_file(*, decision: ListingDecision, actor: User, statement: str) -> Ap
     AppealStatusChange.objects.create(
         appeal=appeal, to_status=appeal.status, actor=actor, note=statement
     )
+    audit_record(
+        action=Action.APPEAL_FILED,
+        actor=actor,
+        cooperative_id=product.cooperative_id,
+        subject=product.title,
+        detail={"appeal": appeal.pk, "rule": appeal.rule_id, "product": product.pk},
+    )
     return appeal
 
 
@@ -76,6 +84,14 @@ def _appeal_move(*, appeal: Appeal, to_status: str, actor, response: str) -> App
         note=response,
         created_at=appeal.decided_at,
     )
+    if actor is not None:
+        audit_record(
+            action=Action.APPEAL_DECIDED,
+            actor=actor,
+            cooperative_id=appeal.product.cooperative_id,
+            subject=appeal.product.title,
+            detail={"appeal": appeal.pk, "rule": appeal.rule_id, "outcome": to_status},
+        )
     return appeal
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Category
+from marketplace.audit import Action, audit_record
 from marketplace.celery import task_nudge
 from marketplace.models import User
 from marketplace.roles import user_is_regulator
@@ -81,6 +82,18 @@ def _snapshot(rule: ListingRule) -> dict:
     }
 
 
+def _rule_change_record(*, rule: ListingRule, actor: User | None, action: str) -> None:
+    """The rule's own history row and its line in the audit trail, together."""
+    snapshot = _snapshot(rule)
+    RuleChange.objects.create(rule=rule, actor=actor, action=action, snapshot=snapshot)
+    audit_record(
+        action=Action.RULE_CHANGED,
+        actor=actor,
+        subject=rule.title,
+        detail={"rule": rule.pk, "change": action, "kind": rule.kind, "active": rule.is_active},
+    )
+
+
 def _require_regulator(actor: User) -> None:
     if actor is not None and not (user_is_regulator(actor) or actor.is_superuser):
         raise NotAllowed(_("Only a regulator can change the listing rules."))
@@ -130,7 +143,7 @@ def rule_create(
     _check_rule(fields, categories)
     rule = ListingRule.objects.create(**fields)
     rule.categories.set(categories)
-    RuleChange.objects.create(rule=rule, actor=actor, action="created", snapshot=_snapshot(rule))
+    _rule_change_record(rule=rule, actor=actor, action="created")
     _after_rule_change(rule)
     return rule
 
@@ -177,7 +190,7 @@ def rule_update(
     rule.save()
     if categories is not None:
         rule.categories.set(categories)
-    RuleChange.objects.create(rule=rule, actor=actor, action="updated", snapshot=_snapshot(rule))
+    _rule_change_record(rule=rule, actor=actor, action="updated")
     if not rule.is_active:
         appeals_close(
             appeals=Appeal.objects.filter(rule=rule),
@@ -200,7 +213,7 @@ def rules_seed_defaults(*, country: str, actor: User | None = None) -> int:
         _check_rule(spec, categories)
         rule = ListingRule.objects.create(**spec)
         rule.categories.set(categories)
-        RuleChange.objects.create(rule=rule, actor=actor, action="seeded", snapshot=_snapshot(rule))
+        _rule_change_record(rule=rule, actor=actor, action="seeded")
         _after_rule_change(rule)
         created += 1
     return created
