@@ -55,8 +55,9 @@ def certificate_matches(number: str, pattern: str) -> bool:
 
 
 def certificate_matches_sql(field: str, pattern: str) -> Q:
-    """The SQL form of :func:`certificate_matches`, on the listings' column ``field``."""
-    return Q(**{f"{field}__regex": f"^(?:{pattern})$"})
+    """The SQL form of :func:`certificate_matches`, on the listings' column ``field``:
+    no number matches no format, even one that would match the empty string."""
+    return ~Q(**{field: ""}) & Q(**{f"{field}__regex": f"^(?:{pattern or _GENERIC})$"})
 
 
 def certificate_format_problem(pattern: str) -> str | None:
