@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 # At least three characters, at least one digit, letters, digits and the separators
@@ -51,6 +52,12 @@ def certificate_format(*, kind: str, custom: str = "") -> str:
 def certificate_matches(number: str, pattern: str) -> bool:
     """Whether the (stored, normalised) number matches the whole ``pattern``."""
     return bool(number) and re.fullmatch(pattern or _GENERIC, number) is not None
+
+
+def certificate_matches_sql(field: str, pattern: str) -> Q:
+    """The SQL form of :func:`certificate_matches`, on the listings' column ``field``:
+    no number matches no format, even one that would match the empty string."""
+    return ~Q(**{field: ""}) & Q(**{f"{field}__regex": f"^(?:{pattern or _GENERIC})$"})
 
 
 def certificate_format_problem(pattern: str) -> str | None:

@@ -8,21 +8,17 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from policy import kinds
+
 
 class ListingRule(models.Model):
     """A rule the regulator edits. Categories cover their descendants.
 
-    - ``protected_category``: cross-border sellers may not list in ``categories``.
-    - ``crossborder_min_price``: cross-border goods cost at least ``min_price_usd``
-      (converted at ``usd_rate``), except in ``categories`` (the positive list).
-    - ``required_certificate``: listings in ``categories`` carry a certificate number
-      (of ``certificate_kind``) before they are published, whoever sells them.
+    What a rule of each kind means, and which of the fields below it uses, is said by
+    its kind in ``policy.kinds`` (the registry that also gives ``kind``'s choices).
     """
 
-    class Kind(models.TextChoices):
-        PROTECTED_CATEGORY = "protected_category", _("Protected category")
-        CROSSBORDER_MIN_PRICE = "crossborder_min_price", _("Cross-border minimum price")
-        REQUIRED_CERTIFICATE = "required_certificate", _("Required certificate")
+    Kind = kinds.Kind
 
     class Certificate(models.TextChoices):
         HALAL = "halal", _("Halal certificate")

@@ -21,7 +21,7 @@ from catalog.models import Product, ProductStatusChange
 from catalog.services.status import products_status_set
 from marketplace.models import User
 from marketplace.notifications import Email, emails_queue
-from policy import evaluation
+from policy import evaluation, kinds
 from policy.models import Appeal, Exemption, ListingDecision, ListingRule
 from policy.selectors import closure as closure_selectors
 from policy.services.appeals import appeals_close
@@ -35,32 +35,14 @@ class Reevaluation:
     released: int
 
 
-def _under(paths: tuple[str, ...]) -> Q:
-    return functools.reduce(
-        operator.or_, (Q(category__path__startswith=path) for path in paths), Q(pk__in=[])
-    )
-
-
 def violation_condition(rule: evaluation.RuleFacts, *, home_country: str) -> Q:
-    """The SQL form of ``evaluation.evaluate`` for one rule, as a condition on Product."""
-    cross_border = ~Q(cooperative__country=home_country)
-    exempted = Q(pk__in=Exemption.objects.in_force().filter(rule_id=rule.id).values("product_id"))
-    if rule.kind == evaluation.PROTECTED_CATEGORY:
-        condition = cross_border & _under(rule.category_paths)
-    elif rule.kind == evaluation.CROSSBORDER_MIN_PRICE:
-        threshold = rule.min_price_local
-        if threshold is None:
-            return Q(pk__in=[])
-        condition = cross_border & Q(price__lt=threshold)
-        if rule.category_paths:
-            condition &= ~_under(rule.category_paths)
-    elif rule.kind == evaluation.REQUIRED_CERTIFICATE:
-        condition = _under(rule.category_paths) & ~Q(
-            certificate_number__regex=f"^(?:{rule.certificate_format})$"
-        )
-    else:
+    """The SQL form of ``evaluation.evaluate`` for one rule, as a condition on Product:
+    its kind's condition, less the listings exempted from the rule."""
+    kind = kinds.kind_for(rule.kind)
+    if kind is None:
         return Q(pk__in=[])
-    return condition & ~exempted
+    exempted = Q(pk__in=Exemption.objects.in_force().filter(rule_id=rule.id).values("product_id"))
+    return kind.violators(rule, home_country=home_country) & ~exempted
 
 
 def _move_decided(
@@ -231,12 +213,16 @@ def _announce_reevaluation(*, runs: list[str]) -> None:
 
 
 def _rule_reason_for_record(rule: evaluation.RuleFacts) -> str:
-    names = ", ".join(rule.category_names)
-    if rule.kind == evaluation.PROTECTED_CATEGORY:
-        return evaluation.protected_category_reason(rule, names)
-    if rule.kind == evaluation.CROSSBORDER_MIN_PRICE:
-        return evaluation.min_price_reason(rule, settings.MARKETPLACE_CURRENCY)
-    return evaluation.certificate_reason(rule, names)
+    """The reason of a block, for every listing the rule blocks: its categories named
+    together."""
+    kind = kinds.kind_for(rule.kind)
+    if kind is None:  # blocks nothing: see violation_condition
+        return ""
+    return kind.reason(
+        rule,
+        category_name=", ".join(rule.category_names),
+        currency=settings.MARKETPLACE_CURRENCY,
+    )
 
 
 @transaction.atomic

@@ -17,15 +17,13 @@ from marketplace.celery import task_nudge
 from marketplace.models import User
 from marketplace.roles import user_is_regulator
 from marketplace.unset import UNSET, Unset, given
-from policy.certificates import certificate_format_problem
+from policy import kinds
 from policy.errors import NotAllowed
 from policy.models import Appeal, ListingRule, RuleChange
 from policy.profiles import PROFILES
 from policy.services.appeals import appeals_close
 from policy.services.decisions import policy_version_bump
 from policy.tasks import closure as closure_tasks
-
-Kind = ListingRule.Kind
 
 RULE_FIELDS = {
     "kind",
@@ -41,30 +39,10 @@ RULE_FIELDS = {
 
 
 def _check_rule(fields: dict, categories: list[Category]) -> None:
-    kind = fields["kind"]
-    if kind == Kind.PROTECTED_CATEGORY and not categories:
-        raise ValidationError({"categories": _("Choose at least one protected category.")})
-    if kind == Kind.REQUIRED_CERTIFICATE:
-        if not categories:
-            raise ValidationError({"categories": _("Choose the categories that need it.")})
-        if not fields.get("certificate_kind"):
-            raise ValidationError({"certificate_kind": _("Choose the certificate required.")})
-        problem = certificate_format_problem(fields.get("certificate_format") or "")
-        if problem:
-            raise ValidationError(
-                {
-                    "certificate_format": _("This format cannot be used: %(problem)s.")
-                    % {"problem": problem}
-                }
-            )
-    if kind == Kind.CROSSBORDER_MIN_PRICE:
-        errors = {}
-        if not fields.get("min_price_usd") or fields["min_price_usd"] <= 0:
-            errors["min_price_usd"] = _("Give the minimum price in US dollars.")
-        if not fields.get("usd_rate") or fields["usd_rate"] <= 0:
-            errors["usd_rate"] = _("Give the reference exchange rate.")
-        if errors:
-            raise ValidationError(errors)
+    kind = kinds.kind_for(fields.get("kind", ""))
+    if kind is None:
+        raise ValidationError({"kind": _("Choose the kind of rule.")})
+    kind.check(fields=fields, categories=categories)
 
 
 def _snapshot(rule: ListingRule) -> dict:

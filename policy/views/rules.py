@@ -2,11 +2,13 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from marketplace.forms import form_add_validation_error
 from marketplace.roles import Role, role_required
+from policy import kinds
 from policy.errors import PolicyError
 from policy.forms.rules import RuleForm
 from policy.models import ListingRule
@@ -16,18 +18,23 @@ from policy.services import rules as services
 
 @role_required(Role.REGULATOR)
 def rule_list(request):
-    return render(request, "policy/rules.html", {"rules": selectors.rules_list()})
+    return render(
+        request, "policy/rules.html", {"rules": selectors.rules_list(), "kinds": kinds.KINDS}
+    )
 
 
 @role_required(Role.REGULATOR)
 def rule_create(request):
-    form = RuleForm(request.POST or None, initial={"kind": request.GET.get("kind")})
+    """The kind comes first (``?kind=``, from the links of the kinds): then the form
+    asks only for that kind's fields."""
+    kind = kinds.kind_for(request.GET.get("kind", ""))
+    if kind is None:
+        return render(request, "policy/rule_kind.html", {"kinds": kinds.KINDS})
+    form = RuleForm(request.POST or None, kind=kind)
     if request.method == "POST" and form.is_valid():
         try:
             rule = services.rule_create(
-                actor=request.user,
-                categories=list(form.cleaned_data["categories"]),
-                **form.rule_data(),
+                actor=request.user, categories=form.rule_categories(), **form.rule_data()
             )
         except ValidationError as exc:
             form_add_validation_error(form, exc)
@@ -46,13 +53,16 @@ def rule_create(request):
 @role_required(Role.REGULATOR)
 def rule_edit(request, pk: int):
     rule = get_object_or_404(ListingRule, pk=pk)
-    form = RuleForm(request.POST or None, instance=rule)
+    kind = kinds.kind_for(rule.kind)
+    if kind is None:
+        raise Http404("a rule of a kind no longer known")
+    form = RuleForm(request.POST or None, instance=rule, kind=kind)
     if request.method == "POST" and form.is_valid():
         try:
             rule = services.rule_update(
                 rule=rule,
                 actor=request.user,
-                categories=list(form.cleaned_data["categories"]),
+                categories=form.rule_categories(),
                 **form.rule_data(),
             )
         except ValidationError as exc:
