@@ -127,3 +127,26 @@ def place_order(buyer, product, *, quantity: int = 1):
         payment_method="on_delivery",
         token=uuid.uuid4(),
     )
+
+
+def protect(category, *, regulator=None, title: str = "", legal_reference: str = "R1"):
+    """A regulator's rule protecting ``category`` from cross-border sellers."""
+    from policy.models import ListingRule
+    from policy.services.rules import rule_create
+
+    return rule_create(
+        actor=regulator or RegulatorFactory(),
+        categories=[category],
+        kind=ListingRule.Kind.PROTECTED_CATEGORY,
+        title=title or f"Protect {category.name}",
+        legal_reference=legal_reference,
+    )
+
+
+def foreign_cooperative():
+    """A cross-border cooperative (registered in China) and its manager."""
+    cooperative = CooperativeFactory(country="CN", province=None, region="Guangdong")
+    manager = MembershipFactory(
+        cooperative=cooperative, role=Membership.Role.MANAGER, user=UserFactory()
+    ).user
+    return cooperative, manager

@@ -10,10 +10,13 @@ from catalog.models import Product
 from catalog.services.categories import category_ensure
 from catalog.services.products import product_create
 from policy import errors
-from policy.models import Appeal, ListingDecision, ListingRule
+from policy.models import Appeal, ListingDecision
 from policy.services import appeals, rules
-from sellers.models import Membership
-from tests.factories import CooperativeFactory, MembershipFactory, RegulatorFactory, UserFactory
+from tests.factories import (
+    RegulatorFactory,
+    foreign_cooperative,
+    protect,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,17 +26,8 @@ def blocked():
     textiles = category_ensure(slug="textiles-fashion", name="Textiles & fashion")
     sarongs = category_ensure(slug="woven-sarongs", name="Woven sarongs", parent=textiles)
     regulator = RegulatorFactory()
-    rule = rules.rule_create(
-        actor=regulator,
-        categories=[textiles],
-        kind=ListingRule.Kind.PROTECTED_CATEGORY,
-        title="Protect textiles",
-        legal_reference="R1",
-    )
-    cooperative = CooperativeFactory(country="CN", province=None, region="Guangdong")
-    manager = MembershipFactory(
-        cooperative=cooperative, role=Membership.Role.MANAGER, user=UserFactory()
-    ).user
+    rule = protect(textiles, regulator=regulator, title="Protect textiles")
+    cooperative, manager = foreign_cooperative()
     sarong = product_create(
         cooperative=cooperative,
         actor=manager,
@@ -123,13 +117,7 @@ def test_the_granted_email_says_the_listing_is_still_blocked_by_another_rule(
 ):
     rule, sarong, manager = blocked["rule"], blocked["sarong"], blocked["manager"]
     regulator = blocked["regulator"]
-    rules.rule_create(
-        actor=regulator,
-        categories=[sarong.category],
-        kind=ListingRule.Kind.PROTECTED_CATEGORY,
-        title="Protect sarongs",
-        legal_reference="R2",
-    )
+    protect(sarong.category, regulator=regulator, title="Protect sarongs", legal_reference="R2")
     from catalog.services.products import product_policy_refresh
 
     product_policy_refresh(product=sarong, actor=manager, trigger=ListingDecision.Trigger.EDIT)

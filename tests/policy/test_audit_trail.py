@@ -14,8 +14,8 @@ from marketplace.models import AuditEvent, Province
 from marketplace.services import regulator_grant, regulator_revoke
 from orders.services.aftersales import return_request
 from orders.services.fulfilment import seller_order_confirm, seller_order_deliver, seller_order_ship
-from policy.models import Appeal, ListingDecision, ListingRule
-from policy.services import appeals, rules
+from policy.models import Appeal, ListingDecision
+from policy.services import appeals
 from sellers import services as sellers
 from sellers.models import Cooperative, Membership
 from tests.factories import (
@@ -26,6 +26,7 @@ from tests.factories import (
     UserFactory,
     force_login_with_mfa,
     place_order,
+    protect,
 )
 
 pytestmark = pytest.mark.django_db
@@ -173,13 +174,7 @@ def test_registration_review_rule_and_appeal_are_audited():
     assert suspended.actor == regulator
 
     textiles = category_ensure(slug="textiles-fashion", name="Textiles & fashion")
-    rule = rules.rule_create(
-        actor=regulator,
-        categories=[textiles],
-        kind=ListingRule.Kind.PROTECTED_CATEGORY,
-        title="Protect textiles",
-        legal_reference="R1",
-    )
+    rule = protect(textiles, regulator=regulator, title="Protect textiles")
     assert _only(Action.RULE_CHANGED).detail == {
         "rule": rule.pk,
         "change": "created",
@@ -207,13 +202,7 @@ def trail(coop):
     """A product, a cooperative, a rule and an order, each with its records."""
     regulator = RegulatorFactory()
     food = category_ensure(slug="food", name="Food")
-    rule = rules.rule_create(
-        actor=regulator,
-        categories=[food],
-        kind=ListingRule.Kind.PROTECTED_CATEGORY,
-        title="Protect food",
-        legal_reference="R2",
-    )
+    rule = protect(food, regulator=regulator, title="Protect food", legal_reference="R2")
     product = product_create(
         cooperative=coop["cooperative"],
         actor=coop["manager"],

@@ -9,16 +9,11 @@ from catalog.models import Category, Product
 from catalog.selectors import visible_products
 from catalog.services.categories import category_ensure, category_move
 from catalog.services.products import product_create, product_publish
-from policy.models import ListingRule
-from policy.services import rules
-from sellers.models import Membership
 from tests.factories import (
     AdminFactory,
-    CooperativeFactory,
-    MembershipFactory,
-    RegulatorFactory,
-    UserFactory,
     force_login_with_mfa,
+    foreign_cooperative,
+    protect,
 )
 
 pytestmark = pytest.mark.django_db
@@ -29,17 +24,8 @@ def tree():
     textiles = category_ensure(slug="textiles-fashion", name="Textiles & fashion")
     household = category_ensure(slug="household-goods", name="Household goods")
     linen = category_ensure(slug="table-linen", name="Table linen", parent=household)
-    rules.rule_create(
-        actor=RegulatorFactory(),
-        categories=[textiles],
-        kind=ListingRule.Kind.PROTECTED_CATEGORY,
-        title="Protect textiles",
-        legal_reference="R1",
-    )
-    cooperative = CooperativeFactory(country="CN", province=None, region="Guangdong")
-    manager = MembershipFactory(
-        cooperative=cooperative, role=Membership.Role.MANAGER, user=UserFactory()
-    ).user
+    protect(textiles, title="Protect textiles")
+    cooperative, manager = foreign_cooperative()
     tablecloth = product_create(
         cooperative=cooperative,
         actor=manager,

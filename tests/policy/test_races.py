@@ -13,8 +13,9 @@ from catalog.services.categories import category_ensure
 from catalog.services.products import product_create, product_publish
 from policy.models import ListingRule
 from policy.services.closure import listings_reevaluate
-from sellers.models import Membership
-from tests.factories import CooperativeFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    foreign_cooperative,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -25,10 +26,7 @@ pytestmark = [
 def _foreign_draft():
     textiles = category_ensure(slug="textiles-fashion", name="Textiles & fashion")
     sarongs = category_ensure(slug="woven-sarongs", name="Woven sarongs", parent=textiles)
-    cooperative = CooperativeFactory(country="CN", province=None, region="Guangdong")
-    manager = MembershipFactory(
-        cooperative=cooperative, role=Membership.Role.MANAGER, user=UserFactory()
-    ).user
+    cooperative, manager = foreign_cooperative()
     product = product_create(
         cooperative=cooperative,
         actor=manager,
