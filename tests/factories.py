@@ -143,10 +143,53 @@ def protect(category, *, regulator=None, title: str = "", legal_reference: str =
     )
 
 
+def manager_of(cooperative, user=None):
+    """``user`` (a new account when not given) made a manager of ``cooperative``."""
+    return MembershipFactory(
+        cooperative=cooperative, role=Membership.Role.MANAGER, user=user or UserFactory()
+    ).user
+
+
+def seller(country: str = "ID", **fields):
+    """A verified cooperative registered in ``country`` and its manager; abroad it has a
+    region instead of one of the home country's provinces."""
+    if country != "ID":
+        fields = {"province": None, "region": "Guangdong", **fields}
+    cooperative = CooperativeFactory(country=country, **fields)
+    return cooperative, manager_of(cooperative)
+
+
 def foreign_cooperative():
     """A cross-border cooperative (registered in China) and its manager."""
-    cooperative = CooperativeFactory(country="CN", province=None, region="Guangdong")
-    manager = MembershipFactory(
-        cooperative=cooperative, role=Membership.Role.MANAGER, user=UserFactory()
-    ).user
-    return cooperative, manager
+    return seller("CN")
+
+
+def listing(
+    cooperative, actor, category, *, title="Listing", price="2000000", publish=False, **details
+):
+    """A listing made through the catalog's services, as the workspace makes it: a draft
+    (or blocked, when the policy says so), published when ``publish`` and allowed."""
+    from decimal import Decimal
+
+    from catalog.models import Product
+    from catalog.services.products import product_create, product_publish
+
+    product = product_create(
+        cooperative=cooperative,
+        actor=actor,
+        category=category,
+        title=title,
+        price=Decimal(price),
+        **details,
+    )
+    if publish and product.status == Product.Status.DRAFT:
+        product = product_publish(product=product, actor=actor)
+    return product
+
+
+def textiles_and_sarongs():
+    """The protected textiles category and its woven-sarongs child."""
+    from catalog.services.categories import category_ensure
+
+    textiles = category_ensure(slug="textiles-fashion", name="Textiles & fashion")
+    return textiles, category_ensure(slug="woven-sarongs", name="Woven sarongs", parent=textiles)

@@ -7,13 +7,9 @@ defaults), then compares what each finds. Everything is made through the service
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from catalog.selectors import ProductFilters, product_search
 from catalog.services.categories import category_ensure
-from catalog.services.products import product_create, product_publish
-from sellers.models import Membership
-from tests.factories import CooperativeFactory, MembershipFactory
+from tests.factories import CooperativeFactory, listing, manager_of
 
 QUERIES = [
     "kopi",  # the Indonesian name of the category only
@@ -50,18 +46,17 @@ def build() -> None:
         (weavers, textiles, "Ikat sarong", "Hand woven.", "Dyed with indigo."),
     ]
     for cooperative, category, title, description, story in listings:
-        actor = MembershipFactory(cooperative=cooperative, role=Membership.Role.MANAGER).user
-        product = product_create(
-            cooperative=cooperative,
-            actor=actor,
-            category=category,
+        listing(
+            cooperative,
+            manager_of(cooperative),
+            category,
             title=title,
             description=description,
             story=story,
-            price=Decimal("50000"),
+            price="50000",
             stock=5,
+            publish=True,
         )
-        product_publish(product=product, actor=actor)
 
 
 def results() -> dict[str, list[str]]:

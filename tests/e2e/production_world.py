@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import io
 import json
-from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+
+from tests.factories import listing
 
 
 def _png(name: str, color: str, size=(640, 480)) -> SimpleUploadedFile:
@@ -22,7 +23,7 @@ def _png(name: str, color: str, size=(640, 480)) -> SimpleUploadedFile:
 def build() -> dict:
     from catalog.services.categories import category_ensure
     from catalog.services.photos import photo_add
-    from catalog.services.products import product_create, product_publish
+    from catalog.services.products import product_publish
     from sellers.models import Membership
     from sellers.services import cooperative_attach_licence, cooperative_set_logo
     from tests.factories import CooperativeFactory, MembershipFactory
@@ -37,14 +38,7 @@ def build() -> dict:
     cooperative.refresh_from_db()
     slugs = []
     for title, color in (("Lontar basket", "olive"), ("Pandan mat", "teal")):
-        product = product_create(
-            cooperative=cooperative,
-            actor=manager,
-            category=category,
-            title=title,
-            price=Decimal("75000"),
-            stock=4,
-        )
+        product = listing(cooperative, manager, category, title=title, price="75000", stock=4)
         photo_add(product=product, actor=manager, upload=_png(f"{product.slug}.png", color))
         product = product_publish(product=product, actor=manager)
         slugs.append(product.slug)

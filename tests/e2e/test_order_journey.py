@@ -9,11 +9,17 @@ import pytest
 
 from catalog.models import Product
 from catalog.services.categories import category_ensure
-from catalog.services.products import product_create, product_publish, product_update
+from catalog.services.products import product_update
 from marketplace.services import provinces_seed
 from orders.models import Order, Review, SellerOrder
 from sellers.models import Membership
-from tests.factories import PASSWORD, CooperativeFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    CooperativeFactory,
+    UserFactory,
+    listing,
+    manager_of,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -29,16 +35,10 @@ def shop():
     ):
         cooperative = CooperativeFactory(legal_name=name, country="ID")
         manager = UserFactory(email=manager_email)
-        MembershipFactory(cooperative=cooperative, role=Membership.Role.MANAGER, user=manager)
-        product = product_create(
-            cooperative=cooperative,
-            actor=manager,
-            category=crafts,
-            title=title,
-            price=Decimal("120000"),
-            stock=5,
+        manager_of(cooperative, manager)
+        items[key] = listing(
+            cooperative, manager, crafts, title=title, price="120000", stock=5, publish=True
         )
-        items[key] = product_publish(product=product, actor=manager)
     UserFactory(email="shopper@example.test", full_name="Dewi Lestari")
     return items
 

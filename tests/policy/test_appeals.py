@@ -1,21 +1,20 @@
 """Issue 14.5: appeals cannot pile up or contradict each other."""
 
-from decimal import Decimal
-
 import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
 
 from catalog.models import Product
 from catalog.services.categories import category_ensure
-from catalog.services.products import product_create
 from policy import errors
 from policy.models import Appeal, ListingDecision
 from policy.services import appeals, rules
 from tests.factories import (
     RegulatorFactory,
     foreign_cooperative,
+    listing,
     protect,
+    textiles_and_sarongs,
 )
 
 pytestmark = pytest.mark.django_db
@@ -23,18 +22,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def blocked():
-    textiles = category_ensure(slug="textiles-fashion", name="Textiles & fashion")
-    sarongs = category_ensure(slug="woven-sarongs", name="Woven sarongs", parent=textiles)
+    textiles, sarongs = textiles_and_sarongs()
     regulator = RegulatorFactory()
     rule = protect(textiles, regulator=regulator, title="Protect textiles")
     cooperative, manager = foreign_cooperative()
-    sarong = product_create(
-        cooperative=cooperative,
-        actor=manager,
-        category=sarongs,
-        title="Sarong",
-        price=Decimal("2000000"),
-    )
+    sarong = listing(cooperative, manager, sarongs, title="Sarong")
     assert sarong.status == Product.Status.BLOCKED
     return {"rule": rule, "sarong": sarong, "manager": manager, "regulator": regulator}
 

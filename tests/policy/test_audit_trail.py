@@ -9,7 +9,7 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 
 from catalog.services.categories import category_ensure
-from catalog.services.products import product_create, product_publish
+from catalog.services.products import product_create
 from marketplace.models import AuditEvent, Province
 from marketplace.services import regulator_grant, regulator_revoke
 from orders.services.aftersales import return_request
@@ -25,6 +25,7 @@ from tests.factories import (
     RegulatorFactory,
     UserFactory,
     force_login_with_mfa,
+    listing,
     place_order,
     protect,
 )
@@ -203,15 +204,15 @@ def trail(coop):
     regulator = RegulatorFactory()
     food = category_ensure(slug="food", name="Food")
     rule = protect(food, regulator=regulator, title="Protect food", legal_reference="R2")
-    product = product_create(
-        cooperative=coop["cooperative"],
-        actor=coop["manager"],
-        category=food,
+    product = listing(
+        coop["cooperative"],
+        coop["manager"],
+        food,
         title="Kopi",
-        price=Decimal("50000"),
+        price="50000",
         stock=5,
+        publish=True,
     )
-    product_publish(product=product, actor=coop["manager"])
     buyer = UserFactory()
     order = place_order(buyer, product)
     part = order.seller_orders.get()

@@ -1,18 +1,16 @@
 """Issue 14.3: moving a category in the tree re-evaluates the listings it covers at once."""
 
-from decimal import Decimal
-
 import pytest
 from django.urls import reverse
 
 from catalog.models import Category, Product
 from catalog.selectors import visible_products
 from catalog.services.categories import category_ensure, category_move
-from catalog.services.products import product_create, product_publish
 from tests.factories import (
     AdminFactory,
     force_login_with_mfa,
     foreign_cooperative,
+    listing,
     protect,
 )
 
@@ -26,16 +24,7 @@ def tree():
     linen = category_ensure(slug="table-linen", name="Table linen", parent=household)
     protect(textiles, title="Protect textiles")
     cooperative, manager = foreign_cooperative()
-    tablecloth = product_create(
-        cooperative=cooperative,
-        actor=manager,
-        category=linen,
-        title="Tablecloth",
-        price=Decimal("2000000"),
-        stock=2,
-    )
-    product_publish(product=tablecloth, actor=manager)
-    tablecloth.refresh_from_db()
+    tablecloth = listing(cooperative, manager, linen, title="Tablecloth", stock=2, publish=True)
     assert tablecloth.status == Product.Status.ACTIVE
     return {"textiles": textiles, "household": household, "linen": linen, "product": tablecloth}
 

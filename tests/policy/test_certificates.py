@@ -1,18 +1,22 @@
 """Issue 14.4: a required certificate is checked against its format, after cleaning."""
 
-from decimal import Decimal
-
 import pytest
 from django.core.exceptions import ValidationError
 
 from catalog.models import Product
 from catalog.services.categories import category_ensure
-from catalog.services.products import product_create, product_update
+from catalog.services.products import product_update
 from policy.certificates import certificate_normalise
 from policy.models import ListingRule
 from policy.services import closure, rules
 from sellers.models import Membership
-from tests.factories import CooperativeFactory, MembershipFactory, RegulatorFactory, UserFactory
+from tests.factories import (
+    CooperativeFactory,
+    MembershipFactory,
+    RegulatorFactory,
+    UserFactory,
+    listing,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,12 +42,12 @@ def halal_rule():
 
 
 def _listing(setup, number):
-    return product_create(
-        cooperative=setup["cooperative"],
-        actor=setup["manager"],
-        category=setup["food"],
+    return listing(
+        setup["cooperative"],
+        setup["manager"],
+        setup["food"],
         title="Kopi",
-        price=Decimal("50000"),
+        price="50000",
         certificate_number=number,
     )
 

@@ -6,12 +6,16 @@ import pytest
 
 from catalog.models import Product
 from catalog.services.categories import category_ensure
-from catalog.services.products import product_create, product_publish, product_update
+from catalog.services.products import product_publish, product_update
 from policy.models import Appeal, Exemption, ListingDecision, ListingRule
 from policy.services import appeals, rules
-from sellers.models import Membership
 from sellers.services import cooperative_update
-from tests.factories import CooperativeFactory, MembershipFactory, RegulatorFactory, UserFactory
+from tests.factories import (
+    RegulatorFactory,
+    UserFactory,
+    listing,
+    seller,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -20,21 +24,8 @@ def _granted(rule_fields, *, category, price="2000000", country="CN"):
     """A listing blocked by one rule, whose appeal was granted, published again."""
     regulator = RegulatorFactory()
     rule = rules.rule_create(actor=regulator, legal_reference="R1", **rule_fields)
-    fields = {"country": country}
-    if country != "ID":
-        fields |= {"province": None, "region": "Guangdong"}
-    cooperative = CooperativeFactory(**fields)
-    manager = MembershipFactory(
-        cooperative=cooperative, role=Membership.Role.MANAGER, user=UserFactory()
-    ).user
-    product = product_create(
-        cooperative=cooperative,
-        actor=manager,
-        category=category,
-        title="Batik",
-        price=Decimal(price),
-        stock=4,
-    )
+    cooperative, manager = seller(country)
+    product = listing(cooperative, manager, category, title="Batik", price=price, stock=4)
     assert product.status == Product.Status.BLOCKED
     decision = ListingDecision.objects.get(product=product, outcome="blocked")
     appeal = appeals.appeal_file(decision=decision, actor=manager, statement="Fair price")

@@ -2,7 +2,6 @@
 
 import time
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -15,12 +14,16 @@ from django.utils import timezone
 from catalog.models import Product
 from catalog.selectors import visible_products
 from catalog.services.categories import category_ensure
-from catalog.services.products import ListingBlocked, product_create, product_publish
+from catalog.services.products import ListingBlocked, product_publish
 from policy import errors
 from policy.models import Appeal, Exemption, ListingDecision, ListingRule, RuleChange
 from policy.services import appeals, closure, rules
-from sellers.models import Membership
-from tests.factories import CooperativeFactory, MembershipFactory, RegulatorFactory, UserFactory
+from tests.factories import (
+    RegulatorFactory,
+    UserFactory,
+    listing,
+    seller,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,26 +41,11 @@ def categories():
     }
 
 
-def _seller(country="ID"):
-    fields = {"country": country}
-    if country != "ID":
-        fields |= {"province": None, "region": "Guangdong"}
-    cooperative = CooperativeFactory(**fields)
-    manager = MembershipFactory(
-        cooperative=cooperative, role=Membership.Role.MANAGER, user=UserFactory()
-    ).user
-    return cooperative, manager
+_seller = seller
 
 
 def _live(cooperative, manager, category, title="Thing", price="2000000"):
-    product = product_create(
-        cooperative=cooperative,
-        actor=manager,
-        category=category,
-        title=title,
-        price=Decimal(price),
-        stock=5,
-    )
+    product = listing(cooperative, manager, category, title=title, price=price, stock=5)
     return product_publish(product=product, actor=manager)
 
 
@@ -175,13 +163,7 @@ def test_only_regulators_change_rules(categories):
 def test_appeal_granted_becomes_an_exemption_that_evaluation_respects(categories):
     foreign, manager = _seller("CN")
     _protect(categories["textiles"])
-    sarong = product_create(
-        cooperative=foreign,
-        actor=manager,
-        category=categories["sarongs"],
-        title="Sarong",
-        price=Decimal("2000000"),
-    )
+    sarong = listing(foreign, manager, categories["sarongs"], title="Sarong")
     assert sarong.status == Product.Status.BLOCKED
     decision = ListingDecision.objects.get(product=sarong, outcome="blocked")
     with pytest.raises(ListingBlocked):
@@ -208,13 +190,7 @@ def test_appeal_granted_becomes_an_exemption_that_evaluation_respects(categories
 def test_an_appeal_moves_once_through_its_transition_and_keeps_the_trail(categories):
     foreign, manager = _seller("CN")
     _protect(categories["textiles"])
-    sarong = product_create(
-        cooperative=foreign,
-        actor=manager,
-        category=categories["sarongs"],
-        title="Sarong",
-        price=Decimal("2000000"),
-    )
+    sarong = listing(foreign, manager, categories["sarongs"], title="Sarong")
     decision = ListingDecision.objects.get(product=sarong, outcome="blocked")
     appeal = appeals.appeal_file(decision=decision, actor=manager, statement="Made locally")
     regulator = RegulatorFactory()

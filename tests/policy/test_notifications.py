@@ -3,14 +3,12 @@ appeal decision commit with the broker down, and their emails go out once it is 
 each exactly once, in the reader's language, through a real worker."""
 
 import logging
-from decimal import Decimal
 
 import pytest
 from django.core import mail
 
 from catalog.models import Product
 from catalog.services.categories import category_ensure
-from catalog.services.products import product_create, product_publish
 from marketplace.models import OutgoingEmail
 from marketplace.notifications import outbox_relay
 from marketplace.tasks import relay_outbox
@@ -18,9 +16,14 @@ from policy.models import Appeal, ListingDecision, ListingRule
 from policy.services.appeals import appeal_decide, appeal_file
 from policy.services.rules import rule_create
 from policy.tasks.closure import enforce_due_rules
-from sellers.models import Membership
 from tests.conftest import broker_queue_empty, running_worker, wait_until
-from tests.factories import CooperativeFactory, MembershipFactory, RegulatorFactory, UserFactory
+from tests.factories import (
+    CooperativeFactory,
+    RegulatorFactory,
+    UserFactory,
+    listing,
+    manager_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,22 +32,12 @@ def _foreign_seller(manager):
     cooperative = CooperativeFactory(
         country="CN", province=None, region="Guangdong", legal_name="Guangzhou Crafts"
     )
-    MembershipFactory(cooperative=cooperative, role=Membership.Role.MANAGER, user=manager)
+    manager_of(cooperative, manager)
     return cooperative
 
 
 def _listing(cooperative, manager, category, title):
-    product = product_create(
-        cooperative=cooperative,
-        actor=manager,
-        category=category,
-        title=title,
-        price=Decimal("2000000"),
-        stock=5,
-    )
-    if product.status == Product.Status.DRAFT:
-        product = product_publish(product=product, actor=manager)
-    return product
+    return listing(cooperative, manager, category, title=title, stock=5, publish=True)
 
 
 def _protect(category, regulator):

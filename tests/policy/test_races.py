@@ -3,18 +3,18 @@ connections. Whichever commits first, no violating listing stays live."""
 
 import threading
 import time
-from decimal import Decimal
 
 import pytest
 from django.db import connection, connections, transaction
 
 from catalog.models import Product
-from catalog.services.categories import category_ensure
-from catalog.services.products import product_create, product_publish
+from catalog.services.products import product_publish
 from policy.models import ListingRule
 from policy.services.closure import listings_reevaluate
 from tests.factories import (
     foreign_cooperative,
+    listing,
+    textiles_and_sarongs,
 )
 
 pytestmark = [
@@ -24,17 +24,9 @@ pytestmark = [
 
 
 def _foreign_draft():
-    textiles = category_ensure(slug="textiles-fashion", name="Textiles & fashion")
-    sarongs = category_ensure(slug="woven-sarongs", name="Woven sarongs", parent=textiles)
+    textiles, sarongs = textiles_and_sarongs()
     cooperative, manager = foreign_cooperative()
-    product = product_create(
-        cooperative=cooperative,
-        actor=manager,
-        category=sarongs,
-        title="Sarong",
-        price=Decimal("2000000"),
-        stock=3,
-    )
+    product = listing(cooperative, manager, sarongs, title="Sarong", stock=3)
     return textiles, product, manager
 
 
