@@ -129,6 +129,19 @@ def place_order(buyer, product, *, quantity: int = 1):
     )
 
 
+def deliver(seller_order, actor):
+    """The cooperative confirms, ships and delivers its part of an order."""
+    from orders.services.fulfilment import (
+        seller_order_confirm,
+        seller_order_deliver,
+        seller_order_ship,
+    )
+
+    for move in (seller_order_confirm, seller_order_ship, seller_order_deliver):
+        seller_order = move(seller_order=seller_order, actor=actor)
+    return seller_order
+
+
 def protect(category, *, regulator=None, title: str = "", legal_reference: str = "R1"):
     """A regulator's rule protecting ``category`` from cross-border sellers."""
     from policy.models import ListingRule

@@ -5,6 +5,7 @@ service, and a checkout helper that goes through ``checkout_complete``."""
 
 import itertools
 import uuid
+from decimal import Decimal
 
 import pytest
 
@@ -20,7 +21,7 @@ from tests.catalog.conftest import (  # noqa: F401 (fixtures shared with the cat
     rules,
     seller,
 )
-from tests.factories import CooperativeFactory, MembershipFactory, UserFactory
+from tests.factories import CooperativeFactory, MembershipFactory, RegulatorFactory, UserFactory
 
 
 def address(**overrides) -> ShippingAddress:
@@ -52,6 +53,20 @@ def cooperative():
 
 
 @pytest.fixture
+def shop(cooperative, make_product):  # noqa: F811 (the fixture, imported above)
+    """Alpha's rattan basket (IDR 50 000) and pandan mat (IDR 20 000), Beta's clay pot
+    (IDR 30 000)."""
+    alpha, beta = cooperative("Koperasi Alpha"), cooperative("Koperasi Beta")
+    return {
+        "alpha": alpha,
+        "beta": beta,
+        "basket": make_product(cooperative=alpha, title="Rattan basket", price=Decimal("50000")),
+        "mat": make_product(cooperative=alpha, title="Pandan mat", price=Decimal("20000")),
+        "pot": make_product(cooperative=beta, title="Clay pot", price=Decimal("30000")),
+    }
+
+
+@pytest.fixture
 def buyer():
     return UserFactory()
 
@@ -77,15 +92,38 @@ def place(cart_with):
 
     def checkout(user, items=None, *, payment_method="on_delivery", token=None, **overrides):
         cart = cart_with(user, items or {})
-        return checkout_complete(
-            buyer=user,
-            cart=cart,
-            address=address(**overrides),
-            payment_method=payment_method,
-            token=token or uuid.uuid4(),
+        return check_out(
+            user, cart, payment_method=payment_method, token=token, address=address(**overrides)
         )
 
     return checkout
+
+
+def check_out(buyer, cart, *, payment_method="on_delivery", token=None, **extra):
+    """``checkout_complete`` as the review page calls it: the usual address (unless
+    ``address`` is given) and a new token (unless ``token`` is)."""
+    return checkout_complete(
+        buyer=buyer,
+        cart=cart,
+        address=extra.pop("address", None) or address(),
+        payment_method=payment_method,
+        token=token or uuid.uuid4(),
+        **extra,
+    )
+
+
+def require_national_standard(category):
+    """A regulator's rule: listings in ``category`` need a national standard number."""
+    from policy.models import ListingRule
+    from policy.services.rules import rule_create
+
+    return rule_create(
+        actor=RegulatorFactory(),
+        categories=[category],
+        kind=ListingRule.Kind.REQUIRED_CERTIFICATE,
+        title="National standard for kitchen goods",
+        certificate_kind=ListingRule.Certificate.NATIONAL_STANDARD,
+    )
 
 
 def stock_of(product) -> int:

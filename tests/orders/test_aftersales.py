@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from catalog.models import Product
 from orders.models import ReturnRequest, Review, SellerOrder, SellerOrderStatusChange
-from orders.services import aftersales, fulfilment
-from tests.factories import UserFactory
+from orders.services import aftersales
+from tests.factories import UserFactory, deliver
 from tests.orders.conftest import stock_of
 
 pytestmark = pytest.mark.django_db
@@ -22,12 +22,7 @@ def delivered(buyer, cooperative, make_product, place):
     basket = make_product(cooperative=alpha, title="Rattan basket", price=Decimal("50000"))
     order = place(buyer, {basket: 3})
     part = order.seller_orders.get()
-    for move in (
-        fulfilment.seller_order_confirm,
-        fulfilment.seller_order_ship,
-        fulfilment.seller_order_deliver,
-    ):
-        move(seller_order=part, actor=alpha.manager)
+    deliver(part, alpha.manager)
     part.refresh_from_db()
     return part, alpha, basket
 
@@ -189,12 +184,7 @@ def test_a_partial_rupiah_refund_is_a_whole_number_of_rupiah_computed_once(
     alpha = cooperative("Koperasi Alpha")
     mat = make_product(cooperative=alpha, title="Pandan mat", price=Decimal("33333"))
     part = place(buyer, {mat: 3}).seller_orders.get()
-    for move in (
-        fulfilment.seller_order_confirm,
-        fulfilment.seller_order_ship,
-        fulfilment.seller_order_deliver,
-    ):
-        move(seller_order=part, actor=alpha.manager)
+    deliver(part, alpha.manager)
     line = part.lines.get()
     assert (line.vat_amount, line.line_total) == (Decimal("11000.00"), Decimal("110999.00"))
     request = aftersales.return_request(

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from orders.services import aftersales, fulfilment
-from tests.factories import RegulatorFactory, UserFactory
+from tests.factories import RegulatorFactory, UserFactory, deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -28,12 +28,7 @@ def reviewed(cooperative, make_product, place):
     alpha = cooperative("Koperasi Alpha")
     basket = make_product(cooperative=alpha, title="Rattan basket", price=Decimal("50000"))
     part = place(buyer, {basket: 1}).seller_orders.get()
-    for move in (
-        fulfilment.seller_order_confirm,
-        fulfilment.seller_order_ship,
-        fulfilment.seller_order_deliver,
-    ):
-        move(seller_order=part, actor=alpha.manager)
+    deliver(part, alpha.manager)
     review = aftersales.review_create(
         order_line=part.lines.get(), buyer=buyer, rating=5, text="Lovely"
     )

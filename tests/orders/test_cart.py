@@ -25,11 +25,10 @@ from orders.services.cart import (
     cart_set_quantity,
 )
 from orders.views import CART_TOKEN
-from policy.models import ListingRule
-from policy.services.rules import rule_create
 from sellers.models import Cooperative
 from sellers.services import cooperative_suspend
 from tests.factories import PASSWORD, RegulatorFactory, UserFactory
+from tests.orders.conftest import require_national_standard
 
 pytestmark = pytest.mark.django_db
 
@@ -244,13 +243,7 @@ def test_the_review_flags_a_line_a_rule_now_forbids(buyer, make_product, categor
     product = make_product(category="household")
     fine = make_product(category="crafts")
     cart = cart_with(buyer, {product: 1, fine: 1})
-    rule_create(
-        actor=RegulatorFactory(),
-        categories=[categories["household"]],
-        kind=ListingRule.Kind.REQUIRED_CERTIFICATE,
-        title="National standard for kitchen goods",
-        certificate_kind=ListingRule.Certificate.NATIONAL_STANDARD,
-    )
+    require_national_standard(categories["household"])
     rows = _rows(cart)
     assert not rows[product.pk].buyable
     assert "National standard for kitchen goods" in " ".join(rows[product.pk].problems)

@@ -31,13 +31,11 @@ from orders.services.checkout import (
     checkout_complete,
 )
 from orders.taxes import tax_rates_in_force
-from policy.models import ListingRule
-from policy.services.rules import rule_create
 from sellers.services import cooperative_suspend
 from tests.catalog.conftest import FOREIGN_MIN_PRICE
 from tests.concurrency import run_in_threads
 from tests.factories import RegulatorFactory, UserFactory
-from tests.orders.conftest import address, stock_of
+from tests.orders.conftest import address, check_out, require_national_standard, stock_of
 
 pytestmark = pytest.mark.django_db
 Status = SellerOrder.Status
@@ -71,11 +69,9 @@ def test_the_order_is_split_per_cooperative_with_lines_that_snapshot_the_sale(
     pot = make_product(cooperative=beta, title="Clay pot", price=Decimal("9999.50"), stock=4)
     cart = cart_with(buyer, {basket: 3, mat: 1, pot: 2})
 
-    order = checkout_complete(
-        buyer=buyer,
-        cart=cart,
-        address=address(),
-        payment_method="on_delivery",
+    order = check_out(
+        buyer,
+        cart,
         token=uuid.uuid4(),
     )
 
@@ -171,9 +167,7 @@ def test_the_order_charges_the_price_of_today_not_the_one_seen(buyer, make_produ
     product_update(
         product=product, actor=product.cooperative.memberships.first().user, price=Decimal("1000")
     )
-    order = checkout_complete(
-        buyer=buyer, cart=cart, address=address(), payment_method="sandbox", token=uuid.uuid4()
-    )
+    order = check_out(buyer, cart, payment_method="sandbox")
     assert order.subtotal == Decimal("1000") and order.total == Decimal("1110")
 
 
@@ -186,15 +180,11 @@ def test_the_same_token_twice_returns_the_same_order_and_changes_nothing(
     first, second = make_product(stock=10), make_product(stock=10)
     cart = cart_with(buyer, {first: 2})
     token = uuid.uuid4()
-    order = checkout_complete(
-        buyer=buyer, cart=cart, address=address(), payment_method="on_delivery", token=token
-    )
+    order = check_out(buyer, cart, token=token)
     cart_add(cart=cart, product_id=second.pk, quantity=3)  # a new cart since then
     before = _snapshot()
 
-    again = checkout_complete(
-        buyer=buyer, cart=cart, address=address(), payment_method="on_delivery", token=token
-    )
+    again = check_out(buyer, cart, token=token)
 
     assert again.pk == order.pk
     assert _snapshot() == before
@@ -207,13 +197,7 @@ def test_another_buyers_token_is_refused(buyer, make_product, place, cart_with):
     cart = cart_with(buyer, {product: 1})
     before = _snapshot()
     with pytest.raises(CheckoutError) as raised:
-        checkout_complete(
-            buyer=buyer,
-            cart=cart,
-            address=address(),
-            payment_method="on_delivery",
-            token=order.token,
-        )
+        check_out(buyer, cart, token=order.token)
     assert "someone else" in raised.value.message
     assert _snapshot() == before
 
@@ -223,9 +207,7 @@ def test_an_unknown_payment_method_is_refused(buyer, make_product, cart_with, pa
     cart = cart_with(buyer, {make_product(): 1})
     before = _snapshot()
     with pytest.raises(CheckoutError) as raised:
-        checkout_complete(
-            buyer=buyer, cart=cart, address=address(), payment_method=payment, token=uuid.uuid4()
-        )
+        check_out(buyer, cart, payment_method=payment)
     assert "payment method" in raised.value.message
     assert _snapshot() == before
 
@@ -252,9 +234,7 @@ def test_a_checkout_one_line_short_fails_whole_and_names_the_item(
     before = _snapshot()
 
     with pytest.raises(InsufficientStock) as raised:
-        checkout_complete(
-            buyer=buyer, cart=cart, address=address(), payment_method="sandbox", token=uuid.uuid4()
-        )
+        check_out(buyer, cart, payment_method="sandbox")
 
     assert raised.value.problems == ["Ikat shawl: 2 left, you asked for 3."]
     assert _snapshot() == before
@@ -268,21 +248,13 @@ def test_a_line_a_rule_forbade_after_it_entered_the_cart_is_refused_with_the_rea
     pan = make_product(category="household", title="Iron wok")
     fine = make_product(category="crafts", title="Wood carving")
     cart = cart_with(buyer, {pan: 1, fine: 1})
-    rule_create(
-        actor=RegulatorFactory(),
-        categories=[categories["household"]],
-        kind=ListingRule.Kind.REQUIRED_CERTIFICATE,
-        title="National standard for kitchen goods",
-        certificate_kind=ListingRule.Certificate.NATIONAL_STANDARD,
-    )
+    require_national_standard(categories["household"])
     # The catalog has not been re-judged yet: the wok is still active.
     assert Product.objects.get(pk=pan.pk).status == Product.Status.ACTIVE
     before = _snapshot()
 
     with pytest.raises(ItemsUnavailable) as raised:
-        checkout_complete(
-            buyer=buyer, cart=cart, address=address(), payment_method="sandbox", token=uuid.uuid4()
-        )
+        check_out(buyer, cart, payment_method="sandbox")
 
     assert len(raised.value.problems) == 1
     problem = raised.value.problems[0]
@@ -299,9 +271,7 @@ def test_a_line_of_a_suspended_cooperative_is_refused(buyer, cooperative, make_p
     cooperative_suspend(cooperative=suspended, actor=RegulatorFactory(), reason="Inspection")
     before = _snapshot()
     with pytest.raises(ItemsUnavailable) as raised:
-        checkout_complete(
-            buyer=buyer, cart=cart, address=address(), payment_method="sandbox", token=uuid.uuid4()
-        )
+        check_out(buyer, cart, payment_method="sandbox")
     assert raised.value.problems == ["Palm wine vinegar is no longer for sale."]
     assert _snapshot() == before
 
@@ -311,9 +281,7 @@ def test_a_line_whose_product_was_unpublished_is_refused(buyer, make_product, ca
     cart = cart_with(buyer, {product: 1})
     Product.objects.filter(pk=product.pk).update(status=Product.Status.UNPUBLISHED)
     with pytest.raises(ItemsUnavailable) as raised:
-        checkout_complete(
-            buyer=buyer, cart=cart, address=address(), payment_method="sandbox", token=uuid.uuid4()
-        )
+        check_out(buyer, cart, payment_method="sandbox")
     assert raised.value.problems == ["Sea salt is no longer for sale."]
     assert not Order.objects.exists()
 
@@ -323,9 +291,7 @@ def test_a_line_whose_product_was_unpublished_is_refused(buyer, make_product, ca
 
 def _count_checkout_queries(buyer, cart) -> int:
     with CaptureQueriesContext(connection) as queries:
-        checkout_complete(
-            buyer=buyer, cart=cart, address=address(), payment_method="sandbox", token=uuid.uuid4()
-        )
+        check_out(buyer, cart, payment_method="sandbox")
     return len(queries)
 
 
@@ -367,11 +333,9 @@ def test_twenty_buyers_racing_for_the_last_five_units_never_oversell(
         def run():
             try:
                 barrier.wait(timeout=30)
-                order = checkout_complete(
-                    buyer=user,
-                    cart=cart,
-                    address=address(),
-                    payment_method="on_delivery",
+                order = check_out(
+                    user,
+                    cart,
                     token=uuid.uuid4(),
                 )
                 outcomes.append(("ok", order.pk))
@@ -404,9 +368,7 @@ def _same_token_race(buyer, cart, token):
     def submit():
         try:
             barrier.wait(timeout=30)
-            order = checkout_complete(
-                buyer=buyer, cart=cart, address=address(), payment_method="sandbox", token=token
-            )
+            order = check_out(buyer, cart, payment_method="sandbox", token=token)
             outcomes.append(order.pk)
         except Exception as exc:
             outcomes.append(repr(exc))
@@ -523,9 +485,7 @@ def test_random_carts_never_oversell_nor_state_totals_unlike_their_lines(
         fillable = all(stock[pk] >= q for pk, q in wanted.items())
         token = someone_elses.token if stolen_token else uuid.uuid4()
         try:
-            order = checkout_complete(
-                buyer=buyer, cart=cart, address=address(), payment_method=payment, token=token
-            )
+            order = check_out(buyer, cart, payment_method=payment, token=token)
         except CheckoutError:
             outcomes.append("refused")
             assert not (fillable and payment in Order.Payment.values and not stolen_token)

@@ -11,10 +11,10 @@ from catalog.models import Product, ProductStatusChange
 from catalog.services.products import product_archive, product_unpublish
 from catalog.services.status import products_status_set
 from orders.services.cart import CartError, cart_add, cart_get, cart_review
-from orders.services.checkout import ItemsUnavailable, checkout_complete
+from orders.services.checkout import ItemsUnavailable
 from sellers.services import cooperative_suspend
 from tests.factories import RegulatorFactory
-from tests.orders.conftest import address
+from tests.orders.conftest import check_out
 
 pytestmark = pytest.mark.django_db
 
@@ -74,11 +74,9 @@ def test_every_page_and_step_agrees_a_product_is_not_for_sale(
     rows = {row.product.pk: row for group in cart_review(cart=cart) for row in group.rows}
     assert not rows[product.pk].buyable
     with pytest.raises(ItemsUnavailable):
-        checkout_complete(
-            buyer=buyer,
-            cart=cart,
-            address=address(),
-            payment_method="on_delivery",
+        check_out(
+            buyer,
+            cart,
             token=uuid.uuid4(),
         )
 

@@ -5,7 +5,6 @@ and sent later, and delivered by a real worker on Redis."""
 import itertools
 import logging
 import time
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -17,9 +16,9 @@ from catalog.models import Product
 from marketplace.models import OutgoingEmail
 from marketplace.notifications import MAX_ATTEMPTS, outbox_relay
 from orders.models import Order
-from orders.services.checkout import InsufficientStock, checkout_complete
+from orders.services.checkout import InsufficientStock
 from tests.factories import CooperativeFactory, MembershipFactory
-from tests.orders.conftest import address
+from tests.orders.conftest import check_out
 
 pytestmark = pytest.mark.django_db
 
@@ -92,9 +91,7 @@ def test_a_cooperative_without_a_manager_gets_no_empty_email(buyer, make_product
 def test_a_checkout_that_fails_writes_no_email(buyer, make_product, cart_with):
     cart = cart_with(buyer, {make_product(stock=1): 2})
     with pytest.raises(InsufficientStock):
-        checkout_complete(
-            buyer=buyer, cart=cart, address=address(), payment_method="sandbox", token=uuid.uuid4()
-        )
+        check_out(buyer, cart, payment_method="sandbox")
     assert not OutgoingEmail.objects.exists()
 
 
@@ -112,9 +109,7 @@ def test_the_emails_are_rolled_back_with_a_checkout_that_fails_after_writing_the
 
     monkeypatch.setattr("orders.services.checkout.catalog_changed", broken)
     with pytest.raises(RuntimeError):
-        checkout_complete(
-            buyer=buyer, cart=cart, address=address(), payment_method="sandbox", token=uuid.uuid4()
-        )
+        check_out(buyer, cart, payment_method="sandbox")
     assert not OutgoingEmail.objects.exists()
     assert not Order.objects.exists()
     assert Product.objects.get(pk=product.pk).stock == 5

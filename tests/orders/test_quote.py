@@ -15,25 +15,14 @@ from catalog.services.products import product_update
 from orders.models import Order
 from orders.pricing import quote_changes, quote_price, quote_sign
 from orders.services.cart import cart_add, cart_get, cart_set_quantity
-from orders.services.checkout import PricesChanged, checkout_complete
+from orders.services.checkout import PricesChanged
 from orders.taxes import tax_rates_in_force
 from policy.profiles import PROFILES
 from tests.factories import ProvinceFactory, UserFactory
-from tests.orders.conftest import address, stock_of
+from tests.orders.conftest import check_out, stock_of
 from tests.orders.test_views import _address_form, _messages, _review_form
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def shop(cooperative, make_product):
-    alpha, beta = cooperative("Koperasi Alpha"), cooperative("Koperasi Beta")
-    return {
-        "alpha": alpha,
-        "basket": make_product(cooperative=alpha, title="Rattan basket", price=Decimal("50000")),
-        "mat": make_product(cooperative=alpha, title="Pandan mat", price=Decimal("20000")),
-        "pot": make_product(cooperative=beta, title="Clay pot", price=Decimal("30000")),
-    }
 
 
 @pytest.fixture
@@ -179,11 +168,9 @@ def test_the_checkout_service_compares_under_the_locks(buyer, shop, cart_with):
     seen = quote_price(items=[(shop["mat"], 1)], rates=tax_rates_in_force()).summary()
     product_update(product=shop["mat"], actor=shop["alpha"].manager, price=Decimal("19999"))
     with pytest.raises(PricesChanged) as refused:
-        checkout_complete(
-            buyer=buyer,
-            cart=cart,
-            address=address(),
-            payment_method="on_delivery",
+        check_out(
+            buyer,
+            cart,
             token=uuid.uuid4(),
             seen=seen,
         )

@@ -4,7 +4,6 @@ nobody's order reachable but by its buyer and its cooperative."""
 
 import re
 import uuid
-from decimal import Decimal
 
 import pytest
 from django.contrib.messages import get_messages
@@ -43,18 +42,6 @@ def _address_form(home_province, **overrides):
         "payment_method": "on_delivery",
     }
     return {k: v for k, v in (data | overrides).items() if v is not None}
-
-
-@pytest.fixture
-def shop(cooperative, make_product):
-    alpha, beta = cooperative("Koperasi Alpha"), cooperative("Koperasi Beta")
-    return {
-        "alpha": alpha,
-        "beta": beta,
-        "basket": make_product(cooperative=alpha, title="Rattan basket", price=Decimal("50000")),
-        "mat": make_product(cooperative=alpha, title="Pandan mat", price=Decimal("20000")),
-        "pot": make_product(cooperative=beta, title="Clay pot", price=Decimal("30000")),
-    }
 
 
 @pytest.fixture

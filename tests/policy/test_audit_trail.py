@@ -13,7 +13,6 @@ from catalog.services.products import product_create
 from marketplace.models import AuditEvent, Province
 from marketplace.services import regulator_grant, regulator_revoke
 from orders.services.aftersales import return_request
-from orders.services.fulfilment import seller_order_confirm, seller_order_deliver, seller_order_ship
 from policy.models import Appeal, ListingDecision
 from policy.services import appeals
 from sellers import services as sellers
@@ -24,6 +23,7 @@ from tests.factories import (
     MembershipFactory,
     RegulatorFactory,
     UserFactory,
+    deliver,
     force_login_with_mfa,
     listing,
     place_order,
@@ -216,8 +216,7 @@ def trail(coop):
     buyer = UserFactory()
     order = place_order(buyer, product)
     part = order.seller_orders.get()
-    for move in (seller_order_confirm, seller_order_ship, seller_order_deliver):
-        move(seller_order=part, actor=coop["manager"])
+    deliver(part, coop["manager"])
     line = part.lines.get()
     returned = return_request(
         seller_order=part, buyer=buyer, quantities={line.pk: 1}, reason="Broken"
