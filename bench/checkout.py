@@ -167,19 +167,15 @@ def seed() -> Data:
             )
             for n in range(1, N_COOPERATIVES + 1)
         )
+        people = [
+            ("manager", N_COOPERATIVES),
+            ("racer", RACE_BUYERS),
+            ("worker", WORKERS + 1),  # one more: the single-threaded sampler
+        ]
         users = User.objects.bulk_create(
-            [
-                User(email=f"manager{n}@bench.test", full_name=f"Manager {n}", password=password)
-                for n in range(1, N_COOPERATIVES + 1)
-            ]
-            + [
-                User(email=f"racer{n}@bench.test", full_name=f"Racer {n}", password=password)
-                for n in range(1, RACE_BUYERS + 1)
-            ]
-            + [
-                User(email=f"worker{n}@bench.test", full_name=f"Worker {n}", password=password)
-                for n in range(1, WORKERS + 2)  # one more: the single-threaded sampler
-            ]
+            User(email=f"{kind}{n}@bench.test", full_name=f"{kind.title()} {n}", password=password)
+            for kind, count in people
+            for n in range(1, count + 1)
         )
         managers = users[:N_COOPERATIVES]
         racers = users[N_COOPERATIVES : N_COOPERATIVES + RACE_BUYERS]

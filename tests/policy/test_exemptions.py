@@ -37,6 +37,17 @@ def _granted(rule_fields, *, category, price="2000000", country="CN"):
     return product, manager, rule
 
 
+def _granted_in_textiles():
+    """A foreign seller's textile listing, exempted from the textiles protection."""
+    textiles = category_ensure(slug="textiles-fashion", name="Textiles & fashion")
+    rule = {
+        "categories": [textiles],
+        "kind": ListingRule.Kind.PROTECTED_CATEGORY,
+        "title": "Protect textiles",
+    }
+    return _granted(rule, category=textiles)
+
+
 def test_cutting_the_price_after_a_minimum_price_exemption_blocks_the_listing_again():
     household = category_ensure(slug="household-goods", name="Household goods")
     product, manager, _rule = _granted(
@@ -61,15 +72,7 @@ def test_cutting_the_price_after_a_minimum_price_exemption_blocks_the_listing_ag
 
 
 def test_an_exemption_ends_when_the_seller_moves_to_another_country():
-    textiles = category_ensure(slug="textiles-fashion", name="Textiles & fashion")
-    product, _manager, _rule = _granted(
-        {
-            "categories": [textiles],
-            "kind": ListingRule.Kind.PROTECTED_CATEGORY,
-            "title": "Protect textiles",
-        },
-        category=textiles,
-    )
+    product, _manager, _rule = _granted_in_textiles()
     admin = UserFactory(is_superuser=True, is_staff=True)
     cooperative_update(
         cooperative=product.cooperative, actor=admin, by_admin=True, country="MY", region="Johor"
@@ -81,15 +84,7 @@ def test_an_exemption_ends_when_the_seller_moves_to_another_country():
 
 
 def test_an_edit_that_keeps_the_facts_keeps_the_exemption():
-    textiles = category_ensure(slug="textiles-fashion", name="Textiles & fashion")
-    product, manager, rule = _granted(
-        {
-            "categories": [textiles],
-            "kind": ListingRule.Kind.PROTECTED_CATEGORY,
-            "title": "Protect textiles",
-        },
-        category=textiles,
-    )
+    product, manager, rule = _granted_in_textiles()
 
     product_update(product=product, actor=manager, title="Batik tulis", stock=9)
 
