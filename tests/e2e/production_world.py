@@ -11,8 +11,6 @@ import json
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from tests.factories import listing
-
 
 def _png(name: str, color: str, size=(640, 480)) -> SimpleUploadedFile:
     buffer = io.BytesIO()
@@ -25,8 +23,19 @@ def build() -> dict:
     from catalog.services.photos import photo_add
     from catalog.services.products import product_publish
     from sellers.models import Membership
-    from sellers.services import cooperative_attach_licence, cooperative_set_logo
-    from tests.factories import CooperativeFactory, MembershipFactory
+    from sellers.services import (
+        cooperative_attach_licence,
+        cooperative_create,
+        cooperative_set_logo,
+        cooperative_verify,
+    )
+    from tests.factories import (
+        CooperativeFactory,
+        MembershipFactory,
+        RegulatorFactory,
+        UserFactory,
+        listing,
+    )
 
     category = category_ensure(slug="household-goods", name="Household goods")
     cooperative = CooperativeFactory(legal_name="Koperasi Anyaman Lontar")
@@ -42,7 +51,29 @@ def build() -> dict:
         photo_add(product=product, actor=manager, upload=_png(f"{product.slug}.png", color))
         product = product_publish(product=product, actor=manager)
         slugs.append(product.slug)
+    # A registration a regulator verified: two entries on the audit trail.
+    regulator = RegulatorFactory(email="inspector@example.test")
+    founder = UserFactory()
+    registered = cooperative_create(
+        creator=founder,
+        legal_name="Koperasi Garam Amed",
+        registration_number="AHU-0012345.AH.01.26",
+        country="ID",
+        province=cooperative.province,
+        commune="Amed",
+        member_count=12,
+        story="Sea salt raked by hand on the beaches of Amed.",
+        contact_email="salt@example.test",
+        tax_identifier="01.234.567.8-901.000",
+    )
+    cooperative_attach_licence(
+        cooperative=registered, actor=founder, upload=_png("amed.png", "white")
+    )
+    cooperative_verify(cooperative=registered, actor=regulator, reason="Documents checked.")
     return {
+        "regulator": regulator.email,
+        "regulator_name": regulator.full_name,
+        "registered": registered.legal_name,
         "products": slugs,
         "storefront": cooperative.slug,
         "licence": cooperative.business_licence.name,

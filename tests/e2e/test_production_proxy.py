@@ -23,6 +23,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import totp_now
+from tests.factories import PASSWORD, TOTP_SECRET
+
 # django_db: the suite clears the cache around each test, which on SQLite is a table.
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
@@ -249,3 +252,31 @@ def test_a_visitor_signing_up_gets_the_confirmation_email(production_page, produ
     # The link names the address the visitor used, https, port and all: nginx's
     # X-Forwarded-* headers reached Django.
     assert f"{production_site['url']}/accounts/confirm-email/" in mail
+
+
+def test_a_regulator_signs_in_with_the_second_factor_and_reads_and_exports_the_trail(
+    production_page, production_site, assert_accessible
+):
+    page = production_page
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(production_site["regulator"])
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.locator("input[name='code']").fill(totp_now(TOTP_SECRET))
+    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log out").wait_for()
+
+    page.goto("/regulator/audit/")
+    rows = page.locator("table.audit-table tbody tr")
+    assert rows.count() >= 2
+    trail = rows.all_inner_texts()
+    assert any(production_site["registered"] in row and "verified" in row.lower() for row in trail)
+    assert_accessible(page)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as CSV (with these filters)").click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    verified = [line for line in exported.splitlines() if "Cooperative status changed" in line]
+    assert len(verified) == 1
+    assert production_site["registered"] in verified[0]
+    assert production_site["regulator_name"] in verified[0]
