@@ -8,7 +8,7 @@ from treebeard.forms import movenodeform_factory
 
 from catalog.models import Category, Product, ProductPhoto, ProductStatusChange
 from catalog.services import products
-from marketplace.admin_site import ArchivedNotDeleted, TrailAdmin
+from marketplace.admin_site import ArchivedNotDeleted, TrailAdmin, changed_fields
 from policy.models import ListingDecision
 
 
@@ -52,11 +52,7 @@ class ProductAdmin(ArchivedNotDeleted, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        fields = {
-            name: form.cleaned_data[name]
-            for name in form.changed_data
-            if name in products.PRODUCT_FIELDS
-        }
+        fields = changed_fields(form, products.PRODUCT_FIELDS)
         product = products.product_update(
             product=obj,
             actor=request.user,

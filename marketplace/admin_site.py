@@ -64,6 +64,12 @@ class ArchivedNotDeleted:
         return False
 
 
+def changed_fields(form, names) -> dict:
+    """What an admin form changed among the fields a service takes (``names``): the
+    admin saves through the service, never straight to the table."""
+    return {name: form.cleaned_data[name] for name in form.changed_data if name in names}
+
+
 def _cooperative_of(obj) -> int | None:
     """The cooperative an edited object belongs to, when it says so."""
     if obj._meta.label_lower == "sellers.cooperative":

@@ -8,7 +8,7 @@ cooperatives are onboarded on the site, where their creator becomes their manage
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.admin_site import ArchivedNotDeleted, TrailAdmin
+from marketplace.admin_site import ArchivedNotDeleted, TrailAdmin, changed_fields
 from sellers import services
 from sellers.models import Cooperative, CooperativeStatusChange, Invitation, Membership
 
@@ -73,11 +73,7 @@ class CooperativeAdmin(ArchivedNotDeleted, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        fields = {
-            name: form.cleaned_data[name]
-            for name in form.changed_data
-            if name in services.PROFILE_FIELDS
-        }
+        fields = changed_fields(form, services.PROFILE_FIELDS)
         if fields:
             services.cooperative_update(
                 cooperative=obj, actor=request.user, by_admin=True, **fields

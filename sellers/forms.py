@@ -37,22 +37,7 @@ class CooperativeForm(forms.ModelForm):
 
     class Meta:
         model = Cooperative
-        fields = [
-            "legal_name",
-            "registration_number",
-            "country",
-            "province",
-            "region",
-            "commune",
-            "year_founded",
-            "member_count",
-            "story",
-            "contact_phone",
-            "contact_email",
-            "tax_identifier",
-            "payout_method",
-            "payout_account",
-        ]
+        fields = list(PROFILE_FIELDS)
         help_texts = {
             "legal_name": _("The name on the cooperative's registration certificate."),
             "registration_number": _(

@@ -8,6 +8,8 @@ moves are checked against ``Cooperative.TRANSITIONS`` under a row lock and leave
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -22,30 +24,35 @@ from marketplace.images import check_document, image_renditions, open_checked_im
 from marketplace.models import Province, User
 from marketplace.notifications import Email, emails_queue
 from marketplace.roles import user_is_regulator
-from marketplace.unset import UNSET, Unset, given
+from marketplace.unset import field_names, fields_given
 from sellers.models import Cooperative, CooperativeStatusChange, Invitation, Membership
 from sellers.selectors import manager_emails
 from sellers.signals import cooperative_identity_changed
 
 Status = Cooperative.Status
 
-# Fields a manager may edit on a cooperative; identity fields are locked once verified.
-PROFILE_FIELDS = {
-    "legal_name",
-    "registration_number",
-    "country",
-    "province",
-    "region",
-    "commune",
-    "year_founded",
-    "member_count",
-    "story",
-    "contact_phone",
-    "contact_email",
-    "tax_identifier",
-    "payout_method",
-    "payout_account",
-}
+
+class CooperativeProfile(TypedDict, total=False):
+    """The fields a manager may edit on a cooperative (identity fields are locked once
+    it is verified): the keywords of ``cooperative_create`` and ``cooperative_update``."""
+
+    legal_name: str
+    registration_number: str
+    country: str | Country
+    province: Province | None
+    region: str
+    commune: str
+    year_founded: int | None
+    member_count: int
+    story: str
+    contact_phone: str
+    contact_email: str
+    tax_identifier: str
+    payout_method: str
+    payout_account: str
+
+
+PROFILE_FIELDS = field_names(CooperativeProfile)
 IDENTITY_FIELDS = {"legal_name", "registration_number", "country"}
 LOGO_SIZES = {"thumbnail": 256}
 
@@ -149,41 +156,10 @@ def _status_change_record(
 def cooperative_create(
     *,
     creator: User,
-    legal_name: str | Unset = UNSET,
-    registration_number: str | Unset = UNSET,
-    country: str | Country | Unset = UNSET,
-    province: Province | Unset | None = UNSET,
-    region: str | Unset = UNSET,
-    commune: str | Unset = UNSET,
-    year_founded: int | Unset | None = UNSET,
-    member_count: int | Unset = UNSET,
-    story: str | Unset = UNSET,
-    contact_phone: str | Unset = UNSET,
-    contact_email: str | Unset = UNSET,
-    tax_identifier: str | Unset = UNSET,
-    payout_method: str | Unset = UNSET,
-    payout_account: str | Unset = UNSET,
+    **profile: Unpack[CooperativeProfile],
 ) -> Cooperative:
     """Create a cooperative pending verification; its creator becomes its manager."""
-    fields = given(
-        legal_name=legal_name,
-        registration_number=registration_number,
-        country=country,
-        province=province,
-        region=region,
-        commune=commune,
-        year_founded=year_founded,
-        member_count=member_count,
-        story=story,
-        contact_phone=contact_phone,
-        contact_email=contact_email,
-        tax_identifier=tax_identifier,
-        payout_method=payout_method,
-        payout_account=payout_account,
-    )
-    unknown = set(fields) - PROFILE_FIELDS
-    if unknown:
-        raise TypeError(f"unknown cooperative fields: {sorted(unknown)}")
+    fields = fields_given(CooperativeProfile, profile)
     _check_location(fields)
     cooperative = Cooperative(slug=_unique_slug(fields["legal_name"]), **fields)
     _save_unique(cooperative)
@@ -211,42 +187,11 @@ def cooperative_update(
     cooperative: Cooperative,
     actor: User,
     by_admin: bool = False,
-    legal_name: str | Unset = UNSET,
-    registration_number: str | Unset = UNSET,
-    country: str | Country | Unset = UNSET,
-    province: Province | Unset | None = UNSET,
-    region: str | Unset = UNSET,
-    commune: str | Unset = UNSET,
-    year_founded: int | Unset | None = UNSET,
-    member_count: int | Unset = UNSET,
-    story: str | Unset = UNSET,
-    contact_phone: str | Unset = UNSET,
-    contact_email: str | Unset = UNSET,
-    tax_identifier: str | Unset = UNSET,
-    payout_method: str | Unset = UNSET,
-    payout_account: str | Unset = UNSET,
+    **profile: Unpack[CooperativeProfile],
 ) -> Cooperative:
     """Change a cooperative's own data. Managers may not change its legal identity
     once verified; an administrator may, and the change is recorded."""
-    fields = given(
-        legal_name=legal_name,
-        registration_number=registration_number,
-        country=country,
-        province=province,
-        region=region,
-        commune=commune,
-        year_founded=year_founded,
-        member_count=member_count,
-        story=story,
-        contact_phone=contact_phone,
-        contact_email=contact_email,
-        tax_identifier=tax_identifier,
-        payout_method=payout_method,
-        payout_account=payout_account,
-    )
-    unknown = set(fields) - PROFILE_FIELDS
-    if unknown:
-        raise TypeError(f"unknown cooperative fields: {sorted(unknown)}")
+    fields = fields_given(CooperativeProfile, profile)
     if not by_admin:
         _require_manager(cooperative=cooperative, actor=actor)
     cooperative = Cooperative.objects.select_for_update().get(pk=cooperative.pk)

@@ -9,7 +9,9 @@ listing out of the catalog; there is no other way to make a product ``active`` t
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from typing import Any, TypedDict, Unpack
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector
@@ -34,7 +36,7 @@ from catalog.services.errors import (
 from catalog.services.status import product_status_set
 from marketplace.models import Province, User
 from marketplace.money import STORAGE_UNIT
-from marketplace.unset import UNSET, Unset, given
+from marketplace.unset import field_names, fields_given
 from policy.certificates import certificate_normalise
 from policy.models import ListingDecision
 from policy.services.decisions import listing_decide, listing_decision_record
@@ -44,19 +46,24 @@ from sellers.selectors import cooperative_can_publish, is_member
 Status = Product.Status
 Trigger = ListingDecision.Trigger
 
-PRODUCT_FIELDS = {
-    "category",
-    "sku",
-    "title",
-    "description",
-    "story",
-    "origin_province",
-    "origin_commune",
-    "unit",
-    "price",
-    "stock",
-    "certificate_number",
-}
+
+class ProductFields(TypedDict, total=False):
+    """A listing's own fields: the keywords of ``product_create`` and ``product_update``."""
+
+    category: Category | None
+    sku: str
+    title: str
+    description: str
+    story: str
+    origin_province: Province | None
+    origin_commune: str
+    unit: str
+    price: Decimal | str | int
+    stock: int
+    certificate_number: str
+
+
+PRODUCT_FIELDS = field_names(ProductFields)
 
 
 def require_member(*, cooperative: Cooperative, actor: User) -> None:
@@ -64,10 +71,8 @@ def require_member(*, cooperative: Cooperative, actor: User) -> None:
         raise NotAllowed(_("Only members of the cooperative can change its products."))
 
 
-def _clean_fields(fields: dict) -> dict:
-    unknown = set(fields) - PRODUCT_FIELDS
-    if unknown:
-        raise TypeError(f"unknown product fields: {sorted(unknown)}")
+def _clean_fields(given_fields: Mapping[str, Any]) -> dict[str, Any]:
+    fields = fields_given(ProductFields, given_fields)
     if "price" in fields:
         try:
             price = Decimal(str(fields["price"]))
@@ -228,36 +233,12 @@ def product_create(
     actor: User,
     trigger: str = Trigger.CREATE,
     by_admin: bool = False,
-    category: Category | Unset | None = UNSET,
-    sku: str | Unset = UNSET,
-    title: str | Unset = UNSET,
-    description: str | Unset = UNSET,
-    story: str | Unset = UNSET,
-    origin_province: Province | Unset | None = UNSET,
-    origin_commune: str | Unset = UNSET,
-    unit: str | Unset = UNSET,
-    price: Decimal | str | int | Unset = UNSET,
-    stock: int | Unset = UNSET,
-    certificate_number: str | Unset = UNSET,
+    **given_fields: Unpack[ProductFields],
 ) -> Product:
     """Create a draft listing and evaluate it at once, so the seller learns early."""
     if not by_admin:
         require_member(cooperative=cooperative, actor=actor)
-    fields = _clean_fields(
-        given(
-            category=category,
-            sku=sku,
-            title=title,
-            description=description,
-            story=story,
-            origin_province=origin_province,
-            origin_commune=origin_commune,
-            unit=unit,
-            price=price,
-            stock=stock,
-            certificate_number=certificate_number,
-        )
-    )
+    fields = _clean_fields(given_fields)
     for required in ("category", "title", "price"):
         if fields.get(required) in (None, ""):
             raise ProductError(_("This field is required."), field=required)
@@ -288,36 +269,12 @@ def product_update(
     actor: User,
     trigger: str = Trigger.EDIT,
     by_admin: bool = False,
-    category: Category | Unset | None = UNSET,
-    sku: str | Unset = UNSET,
-    title: str | Unset = UNSET,
-    description: str | Unset = UNSET,
-    story: str | Unset = UNSET,
-    origin_province: Province | Unset | None = UNSET,
-    origin_commune: str | Unset = UNSET,
-    unit: str | Unset = UNSET,
-    price: Decimal | str | int | Unset = UNSET,
-    stock: int | Unset = UNSET,
-    certificate_number: str | Unset = UNSET,
+    **given_fields: Unpack[ProductFields],
 ) -> Product:
     """Change a listing; a new category, price or certificate is judged again at once."""
     if not by_admin:
         require_member(cooperative=product.cooperative, actor=actor)
-    fields = _clean_fields(
-        given(
-            category=category,
-            sku=sku,
-            title=title,
-            description=description,
-            story=story,
-            origin_province=origin_province,
-            origin_commune=origin_commune,
-            unit=unit,
-            price=price,
-            stock=stock,
-            certificate_number=certificate_number,
-        )
-    )
+    fields = _clean_fields(given_fields)
     product = _locked(product)
     if not product.is_editable and not by_admin:
         raise NotAllowed(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,7 +17,7 @@ from marketplace.audit import Action, audit_record
 from marketplace.celery import task_nudge
 from marketplace.models import User
 from marketplace.roles import user_is_regulator
-from marketplace.unset import UNSET, Unset, given
+from marketplace.unset import field_names, fields_given
 from policy import kinds
 from policy.errors import NotAllowed
 from policy.models import Appeal, ListingRule, RuleChange
@@ -25,17 +26,23 @@ from policy.services.appeals import appeals_close
 from policy.services.decisions import policy_version_bump
 from policy.tasks import closure as closure_tasks
 
-RULE_FIELDS = {
-    "kind",
-    "title",
-    "legal_reference",
-    "effective_from",
-    "is_active",
-    "min_price_usd",
-    "usd_rate",
-    "certificate_kind",
-    "certificate_format",
-}
+
+class RuleFields(TypedDict, total=False):
+    """A listing rule's own fields: the keywords of ``rule_create`` and ``rule_update``
+    (its categories are a separate argument)."""
+
+    kind: str
+    title: str
+    legal_reference: str
+    effective_from: date
+    is_active: bool
+    min_price_usd: Decimal | None
+    usd_rate: Decimal | None
+    certificate_kind: str
+    certificate_format: str
+
+
+RULE_FIELDS = field_names(RuleFields)
 
 
 def _check_rule(fields: dict, categories: list[Category]) -> None:
@@ -92,32 +99,11 @@ def rule_create(
     *,
     actor: User,
     categories: list[Category],
-    kind: str | Unset = UNSET,
-    title: str | Unset = UNSET,
-    legal_reference: str | Unset = UNSET,
-    effective_from: date | Unset = UNSET,
-    is_active: bool | Unset = UNSET,
-    min_price_usd: Decimal | Unset | None = UNSET,
-    usd_rate: Decimal | Unset | None = UNSET,
-    certificate_kind: str | Unset = UNSET,
-    certificate_format: str | Unset = UNSET,
+    **given_fields: Unpack[RuleFields],
 ) -> ListingRule:
     _require_regulator(actor)
     policy_version_bump()
-    fields = given(
-        kind=kind,
-        title=title,
-        legal_reference=legal_reference,
-        effective_from=effective_from,
-        is_active=is_active,
-        min_price_usd=min_price_usd,
-        usd_rate=usd_rate,
-        certificate_kind=certificate_kind,
-        certificate_format=certificate_format,
-    )
-    unknown = set(fields) - RULE_FIELDS
-    if unknown:
-        raise TypeError(f"unknown rule fields: {sorted(unknown)}")
+    fields = fields_given(RuleFields, given_fields)
     _check_rule(fields, categories)
     rule = ListingRule.objects.create(**fields)
     rule.categories.set(categories)
@@ -132,31 +118,10 @@ def rule_update(
     rule: ListingRule,
     actor: User,
     categories: list[Category] | None = None,
-    kind: str | Unset = UNSET,
-    title: str | Unset = UNSET,
-    legal_reference: str | Unset = UNSET,
-    effective_from: date | Unset = UNSET,
-    is_active: bool | Unset = UNSET,
-    min_price_usd: Decimal | Unset | None = UNSET,
-    usd_rate: Decimal | Unset | None = UNSET,
-    certificate_kind: str | Unset = UNSET,
-    certificate_format: str | Unset = UNSET,
+    **given_fields: Unpack[RuleFields],
 ) -> ListingRule:
     _require_regulator(actor)
-    fields = given(
-        kind=kind,
-        title=title,
-        legal_reference=legal_reference,
-        effective_from=effective_from,
-        is_active=is_active,
-        min_price_usd=min_price_usd,
-        usd_rate=usd_rate,
-        certificate_kind=certificate_kind,
-        certificate_format=certificate_format,
-    )
-    unknown = set(fields) - RULE_FIELDS
-    if unknown:
-        raise TypeError(f"unknown rule fields: {sorted(unknown)}")
+    fields = fields_given(RuleFields, given_fields)
     policy_version_bump()
     rule = ListingRule.objects.select_for_update().get(pk=rule.pk)
     merged = {name: getattr(rule, name) for name in RULE_FIELDS} | fields
