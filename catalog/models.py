@@ -2,7 +2,6 @@ import secrets
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -11,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager
 
 from catalog.signals import category_tree_changed
+from marketplace.models import acting_user
 
 if TYPE_CHECKING:
     from policy.evaluation import Decision
@@ -251,9 +251,7 @@ class ProductStatusChange(models.Model):
     from_status = models.CharField(max_length=12, choices=Product.Status.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=Product.Status.choices)
     trigger = models.CharField(max_length=10, choices=StatusTrigger.choices, default=_T.SELLER)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    actor = acting_user()
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

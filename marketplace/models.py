@@ -154,18 +154,25 @@ class OutgoingEmail(models.Model):
         return self.subject
 
 
+def acting_user(*, on_delete=models.PROTECT, **options) -> models.ForeignKey:
+    """Who did something to a record: optional (the system acts too), with no reverse
+    accessor on the user. ``PROTECT`` by default: the trail keeps its people."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=on_delete,
+        related_name="+",
+        **options,
+    )
+
+
 class StatusChange(models.Model):
     """What every status history row holds besides its subject and its two statuses:
     who made the move (none for the system), a note, and when. Subclasses add the
     foreign key to their subject and ``from_status``/``to_status`` with their choices."""
 
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    actor = acting_user()
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

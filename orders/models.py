@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from marketplace.models import StatusChange
+from marketplace.models import StatusChange, acting_user
 from marketplace.money import MONEY_FIELD
 
 MONEY = MONEY_FIELD
@@ -238,13 +238,7 @@ class ReturnRequest(models.Model):
     response = models.TextField(_("response"), blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    decided_by = acting_user(on_delete=models.SET_NULL)
 
     class Meta:
         ordering = ["-requested_at", "-id"]

@@ -310,6 +310,13 @@ def _transition(
     return locked
 
 
+def _move(cooperative: Cooperative, actor: User, move: tuple[str, str], reason: str) -> Cooperative:
+    """``_transition`` for a named service: ``move`` is its (from, to) pair."""
+    return _transition(
+        cooperative=cooperative, from_status=move[0], to_status=move[1], actor=actor, reason=reason
+    )
+
+
 def _absolute(path: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{path}"
 
@@ -388,26 +395,14 @@ def cooperative_verify(*, cooperative: Cooperative, actor: User, reason: str = "
 @transaction.atomic
 def cooperative_reject(*, cooperative: Cooperative, actor: User, reason: str) -> Cooperative:
     _require_regulator(cooperative=cooperative, actor=actor)
-    return _transition(
-        cooperative=cooperative,
-        from_status=Status.PENDING,
-        to_status=Status.REJECTED,
-        actor=actor,
-        reason=_require_reason(reason),
-    )
+    return _move(cooperative, actor, (Status.PENDING, Status.REJECTED), _require_reason(reason))
 
 
 @transaction.atomic
 def cooperative_suspend(*, cooperative: Cooperative, actor: User, reason: str) -> Cooperative:
     """Suspend a verified cooperative: its listings leave the catalog until reinstated."""
     _require_regulator(cooperative=cooperative, actor=actor)
-    return _transition(
-        cooperative=cooperative,
-        from_status=Status.VERIFIED,
-        to_status=Status.SUSPENDED,
-        actor=actor,
-        reason=_require_reason(reason),
-    )
+    return _move(cooperative, actor, (Status.VERIFIED, Status.SUSPENDED), _require_reason(reason))
 
 
 @transaction.atomic
@@ -415,25 +410,18 @@ def cooperative_reinstate(
     *, cooperative: Cooperative, actor: User, reason: str = ""
 ) -> Cooperative:
     _require_regulator(cooperative=cooperative, actor=actor)
-    return _transition(
-        cooperative=cooperative,
-        from_status=Status.SUSPENDED,
-        to_status=Status.VERIFIED,
-        actor=actor,
-        reason=reason.strip(),
-    )
+    return _move(cooperative, actor, (Status.SUSPENDED, Status.VERIFIED), reason.strip())
 
 
 @transaction.atomic
 def cooperative_resubmit(*, cooperative: Cooperative, actor: User, reason: str = "") -> Cooperative:
     """A manager sends a rejected cooperative back to the queue after fixing it."""
     _require_manager(cooperative=cooperative, actor=actor)
-    return _transition(
-        cooperative=cooperative,
-        from_status=Status.REJECTED,
-        to_status=Status.PENDING,
-        actor=actor,
-        reason=reason.strip() or _("Resubmitted for verification."),
+    return _move(
+        cooperative,
+        actor,
+        (Status.REJECTED, Status.PENDING),
+        reason.strip() or _("Resubmitted for verification."),
     )
 
 

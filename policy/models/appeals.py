@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.models import StatusChange
+from marketplace.models import StatusChange, acting_user
 
 
 class Appeal(models.Model):
@@ -39,9 +39,7 @@ class Appeal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     filed_at = models.DateTimeField(default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    decided_by = acting_user()
     decided_at = models.DateTimeField(null=True, blank=True)
     response = models.TextField(_("regulator's response"), blank=True)
 
@@ -69,9 +67,7 @@ class AppealStatusChange(StatusChange):
     appeal = models.ForeignKey(Appeal, on_delete=models.PROTECT, related_name="status_changes")
     from_status = models.CharField(max_length=8, blank=True)
     to_status = models.CharField(max_length=8, choices=Appeal.Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    actor = acting_user()
 
     class Meta(StatusChange.Meta):
         pass

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.models import acting_user
+
 
 class ListingDecision(models.Model):
     """One outcome of evaluating one listing: allowed, or blocked by one rule.
@@ -47,14 +49,7 @@ class ListingDecision(models.Model):
     outcome = models.CharField(max_length=8, choices=Outcome.choices)
     reason = models.TextField(blank=True)
     trigger = models.CharField(max_length=10, choices=Trigger.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    actor = acting_user(db_index=False)
     status_change = models.ForeignKey(
         "catalog.ProductStatusChange",
         null=True,
