@@ -117,7 +117,7 @@ def _check(request: HttpRequest, roles: tuple[Role, ...]):
     held = [role for role in roles if user_has_role(request.user, role)]
     if not held:
         raise PermissionDenied
-    if held == [Role.REGULATOR] and not user_has_mfa(request.user):
+    if set(held) <= _OVERSIGHT and not user_has_mfa(request.user):
         messages.warning(
             request,
             _("Regulators must set up two-factor authentication before opening regulator pages."),
@@ -126,12 +126,17 @@ def _check(request: HttpRequest, roles: tuple[Role, ...]):
     return None
 
 
+# Roles that open oversight pages (the regulator's, which an administrator also
+# reads): a user let in only by these must have enrolled a second factor.
+_OVERSIGHT = frozenset({Role.REGULATOR, Role.ADMIN})
+
+
 def role_required(*roles: Role) -> Callable:
     """Decorate a function view so that only users holding one of ``roles`` enter.
 
     Anonymous visitors are sent to the login page; signed-in users without the
-    role get 403. A user let in only as a regulator must have enrolled in
-    two-factor authentication (TOTP) first, or is sent to enrol.
+    role get 403. A user let in only as a regulator or an administrator must have
+    enrolled in two-factor authentication (TOTP) first, or is sent to enrol.
     """
     if not roles:
         raise ValueError("role_required needs at least one role")

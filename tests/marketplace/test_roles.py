@@ -26,6 +26,13 @@ def test_regulator_without_two_factor_is_sent_to_enrol(client):
     assert response["Location"] == reverse("mfa_activate_totp")
 
 
+def test_administrator_without_two_factor_is_sent_to_enrol_before_the_audit_trail(client):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    response = client.get(reverse("policy:audit"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+
+
 def test_enrolled_regulator_opens_regulator_pages(client):
     client.force_login(RegulatorFactory())
     response = client.get(reverse("policy:home"))
