@@ -209,7 +209,7 @@ class SellerOrderStatusChange(StatusChange):
     seller_order = models.ForeignKey(
         SellerOrder, on_delete=models.PROTECT, related_name="status_changes"
     )
-    from_status = models.CharField(max_length=12, blank=True)
+    from_status = models.CharField(max_length=12, choices=SellerOrder.Status.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=SellerOrder.Status.choices)
 
     class Meta(StatusChange.Meta):
