@@ -33,10 +33,12 @@ def test_sign_up_verify_log_in_and_switch_to_french(page, artifacts, assert_acce
     page.get_by_label("Email").fill("newcomer@example.test")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
+    page.get_by_text("My pages").click()
     page.get_by_role("link", name="My account").wait_for()
 
     page.select_option("#language-select", "fr")
     page.click("#language-submit")
+    page.get_by_text("Mes pages").click()
     page.get_by_role("link", name="Mon compte").wait_for()
     assert page.locator("html").get_attribute("lang") == "fr"
     assert_accessible(page)
