@@ -5,9 +5,37 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from marketplace.models import Province
-from orders.models import MAX_QUANTITY, Order
+from orders.models import MAX_QUANTITY, Order, SellerOrder
 from orders.payments import payment_providers_enabled
 from orders.services.checkout import ShippingAddress
+
+
+class SellerQueueFilter(forms.Form):
+    """The cooperative's order queue: which parts, and a search by order number or the
+    buyer's name. Opens on the parts that need action; anything unreadable falls back to
+    that, with the search kept as typed."""
+
+    NEEDS_ACTION = "open"
+    ALL = "all"
+
+    status = forms.ChoiceField(required=False)
+    q = forms.CharField(
+        label=_("Order number or buyer's name"), required=False, max_length=100, strip=True
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            (self.NEEDS_ACTION, _("Needs action")),
+            *SellerOrder.Status.choices,
+            (self.ALL, _("All")),
+        ]
+
+    def filters(self) -> tuple[str, str]:
+        """(status, search): status is a SellerOrder status, NEEDS_ACTION or ALL."""
+        self.is_valid()
+        kept = self.cleaned_data  # the fields that were valid
+        return kept.get("status") or self.NEEDS_ACTION, kept.get("q", "")
 
 
 class AddToCartForm(forms.Form):

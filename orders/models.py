@@ -137,6 +137,9 @@ class SellerOrder(models.Model):
         Status.CANCELLED: set(),
     }
     BUYER_MAY = {Status.CANCELLED}
+    # Parts the cooperative still has to move (confirm, ship or mark delivered): the
+    # queue opens on these.
+    NEEDS_ACTION = {Status.PLACED, Status.ON_HOLD, Status.CONFIRMED, Status.SHIPPED}
     SELLER_MAY = {Status.CONFIRMED, Status.SHIPPED, Status.DELIVERED, Status.CANCELLED}
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="seller_orders")

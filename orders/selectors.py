@@ -1,6 +1,8 @@
 """Reads of orders: a buyer sees only their orders; a cooperative only its parts."""
 
-from django.db.models import Prefetch, QuerySet
+import re
+
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from orders.models import Order, OrderLine, SellerOrder
@@ -35,17 +37,31 @@ def buyer_order(*, buyer, order_id: int) -> Order:
     return order
 
 
-def cooperative_seller_orders(*, cooperative, status: str = "") -> QuerySet[SellerOrder]:
+ORDER_NUMBER = re.compile(r"(?:LP-?)?0*(\d{1,12})", re.IGNORECASE)
+
+
+def cooperative_seller_orders(
+    *, cooperative, status: str = "", search: str = ""
+) -> QuerySet[SellerOrder]:
+    """The cooperative's parts, newest first. ``status``: one status, "open" (those that
+    need action) or anything else for all; ``search``: an order number (LP-000042, 42)
+    or part of the name the buyer ships to."""
     orders = SellerOrder.objects.filter(cooperative=cooperative).select_related("order")
-    if status:
+    if status in SellerOrder.Status.values:
         orders = orders.filter(status=status)
+    elif status == "open":
+        orders = orders.filter(status__in=SellerOrder.NEEDS_ACTION)
+    if search:
+        number = ORDER_NUMBER.fullmatch(search.strip())
+        by_name = Q(order__ship_name__icontains=search)
+        orders = orders.filter(Q(order_id=int(number.group(1))) | by_name if number else by_name)
     return orders.order_by("-created_at", "-id")
 
 
 def cooperative_seller_order(*, cooperative, seller_order_id: int) -> SellerOrder:
     seller_order = (
         SellerOrder.objects.filter(cooperative=cooperative, pk=seller_order_id)
-        .select_related("order", "order__buyer")
+        .select_related("order", "order__buyer", "cooperative__province")
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.select_related("review").order_by("id")),
             "status_changes__actor",

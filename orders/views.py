@@ -29,6 +29,7 @@ from orders.forms import (
     ReturnDecisionForm,
     ReturnForm,
     ReviewForm,
+    SellerQueueFilter,
     ShipForm,
 )
 from orders.models import Order, OrderLine, ReturnRequest, Review, SellerOrder
@@ -320,11 +321,12 @@ def _cooperative(request):
 @role_required(Role.MEMBER)
 def seller_queue(request):
     membership = _cooperative(request)
-    status = request.GET.get("status", "")
-    if status not in SellerOrder.Status.values:
-        status = ""
+    queue = SellerQueueFilter(request.GET)
+    status, search = queue.filters()
     page = page_of(
-        selectors.cooperative_seller_orders(cooperative=membership.cooperative, status=status),
+        selectors.cooperative_seller_orders(
+            cooperative=membership.cooperative, status=status, search=search
+        ),
         number=page_number(request),
         size=50,
     )
@@ -335,8 +337,10 @@ def seller_queue(request):
             "membership": membership,
             "cooperative": membership.cooperative,
             "page": page,
+            "queue": queue,
             "status": status,
-            "statuses": SellerOrder.Status.choices,
+            "search": search,
+            "statuses": queue.fields["status"].choices,
         },
     )
 

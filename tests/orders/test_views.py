@@ -15,8 +15,9 @@ from orders.models import Cart, CartLine, Order, SellerOrder, SellerOrderStatusC
 from orders.services.cart import cart_add, cart_get
 from orders.services.fulfilment import seller_order_confirm
 from orders.views import CHECKOUT_KEY
+from sellers.models import Cooperative
 from sellers.services import cooperative_suspend
-from tests.factories import ProvinceFactory, RegulatorFactory, UserFactory
+from tests.factories import ProvinceFactory, RegulatorFactory, UserFactory, deliver
 from tests.orders.conftest import stock_of
 
 pytestmark = pytest.mark.django_db
@@ -419,7 +420,62 @@ def test_the_seller_queue_shows_only_the_cooperatives_parts(client, shop, orders
         orders["their_alpha"].pk,
     }
     response = client.get(reverse("orders:seller_queue"), {"status": "nonsense"})
-    assert response.status_code == 200 and response.context["status"] == ""
+    assert response.status_code == 200 and response.context["status"] == "open"
+
+
+def test_the_seller_queue_opens_on_what_needs_action(client, shop, orders):
+    alpha = shop["alpha"]
+    deliver(orders["their_alpha"], alpha.member)
+    client.force_login(alpha.member)
+    queue = reverse("orders:seller_queue")
+
+    opened = client.get(queue)
+    assert {so.pk for so in opened.context["page"].items} == {orders["my_alpha"].pk}
+    assert 'aria-current="page">Needs action</a>' in opened.content.decode()
+    everything = client.get(queue, {"status": "all"})
+    assert {so.pk for so in everything.context["page"].items} == {
+        orders["my_alpha"].pk,
+        orders["their_alpha"].pk,
+    }
+
+
+@pytest.mark.parametrize("how", ["number", "digits", "name"])
+def test_the_seller_finds_an_order_by_its_number_or_the_buyers_name(client, shop, orders, how):
+    alpha, wanted = shop["alpha"], orders["theirs"]
+    Order.objects.filter(pk=wanted.pk).update(ship_name="Wayan Sudarsana")
+    client.force_login(alpha.member)
+    query = {"number": wanted.number, "digits": str(wanted.pk), "name": "sudarS"}[how]
+
+    found = client.get(reverse("orders:seller_queue"), {"q": query, "status": "all"})
+
+    assert [so.pk for so in found.context["page"].items] == [orders["their_alpha"].pk]
+    assert "Wayan Sudarsana" in found.content.decode()
+
+
+def test_a_search_finding_nothing_says_so_and_a_long_one_is_refused(client, shop, orders):
+    client.force_login(shop["alpha"].member)
+    queue = reverse("orders:seller_queue")
+    page = client.get(queue, {"q": "Nobody"}).content.decode()
+    assert "No order matches “Nobody”" in page
+    too_long = client.get(queue, {"q": "x" * 5000})
+    assert too_long.status_code == 200
+    assert too_long.context["search"] == ""
+    assert "Ensure this value has at most 100 characters" in too_long.content.decode()
+
+
+def test_the_packing_slip_gives_the_senders_address(client, shop, orders):
+    alpha = shop["alpha"]
+    Cooperative.objects.filter(pk=alpha.pk).update(
+        commune="Desa Tenganan", contact_phone="+62 361 555 0101"
+    )
+    client.force_login(alpha.member)
+    slip = client.get(reverse("orders:packing_slip", args=[orders["my_alpha"].pk]))
+    sender = re.search(
+        r'aria-labelledby="slip-from-title">(.*?)</section>', slip.content.decode(), re.S
+    ).group(1)
+    for part in (alpha.legal_name, "Desa Tenganan", alpha.province.name, "Indonesia"):
+        assert part in sender
+    assert "+62 361 555 0101" in sender
 
 
 def test_a_member_moves_the_part_through_its_page(client, shop, orders):
