@@ -68,6 +68,7 @@ def _seeds(alpha, basket):
         reverse("catalog:workspace_products"),
         reverse("catalog:product_edit", args=[basket.pk]),
         reverse("orders:seller_queue"),
+        reverse("orders:seller_queue") + "?status=all",
         reverse("policy:home"),
         reverse("sellers:verification_queue"),
         reverse("sellers:verification_detail", args=[alpha.pk]),
