@@ -1,5 +1,7 @@
 """The regulator's pages for listing rules."""
 
+import functools
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -23,6 +25,26 @@ def rule_list(request):
     )
 
 
+def _saved(request, form: RuleForm, save):
+    """Save a valid rule form through ``save(categories=..., **fields)`` (the create or the
+    update service): the rule's page on success, else None with the refusal on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        rule = save(actor=request.user, categories=form.rule_categories(), **form.rule_data())
+    except ValidationError as exc:
+        form_add_validation_error(form, exc)
+    except PolicyError as exc:
+        form.add_error(None, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Rule “%(title)s” saved. Listings are being re-evaluated.") % {"title": rule.title},
+        )
+        return redirect("policy:rule_edit", pk=rule.pk)
+    return None
+
+
 @role_required(Role.REGULATOR)
 def rule_create(request):
     """The kind comes first (``?kind=``, from the links of the kinds): then the form
@@ -31,23 +53,9 @@ def rule_create(request):
     if kind is None:
         return render(request, "policy/rule_kind.html", {"kinds": kinds.KINDS})
     form = RuleForm(request.POST or None, kind=kind)
-    if request.method == "POST" and form.is_valid():
-        try:
-            rule = services.rule_create(
-                actor=request.user, categories=form.rule_categories(), **form.rule_data()
-            )
-        except ValidationError as exc:
-            form_add_validation_error(form, exc)
-        except PolicyError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request,
-                _("Rule “%(title)s” saved. Listings are being re-evaluated.")
-                % {"title": rule.title},
-            )
-            return redirect("policy:rule_edit", pk=rule.pk)
-    return render(request, "policy/rule_form.html", {"form": form, "rule": None})
+    return _saved(request, form, services.rule_create) or render(
+        request, "policy/rule_form.html", {"form": form, "rule": None}
+    )
 
 
 @role_required(Role.REGULATOR)
@@ -57,26 +65,8 @@ def rule_edit(request, pk: int):
     if kind is None:
         raise Http404("a rule of a kind no longer known")
     form = RuleForm(request.POST or None, instance=rule, kind=kind)
-    if request.method == "POST" and form.is_valid():
-        try:
-            rule = services.rule_update(
-                rule=rule,
-                actor=request.user,
-                categories=form.rule_categories(),
-                **form.rule_data(),
-            )
-        except ValidationError as exc:
-            form_add_validation_error(form, exc)
-        except PolicyError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request,
-                _("Rule “%(title)s” saved. Listings are being re-evaluated.")
-                % {"title": rule.title},
-            )
-            return redirect("policy:rule_edit", pk=rule.pk)
-    return render(
+    update = functools.partial(services.rule_update, rule=rule)
+    return _saved(request, form, update) or render(
         request,
         "policy/rule_form.html",
         {"form": form, "rule": rule, "changes": rule.changes.select_related("actor")[:50]},
