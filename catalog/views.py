@@ -190,25 +190,32 @@ def workspace_products(request):
     )
 
 
+def _saved(request, form: ProductForm, save, done: str):
+    """Save a valid product form through ``save(actor=..., **fields)`` (the create or the
+    update service): the product's page, saying ``done`` or why the policy blocked it;
+    None when the form or the service refused, with the refusal on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        product = save(actor=request.user, **form.product_data())
+    except products.ProductError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return None
+    if product.status == Product.Status.BLOCKED:
+        _report_block(request, product)
+    else:
+        messages.success(request, done)
+    return redirect("catalog:product_edit", pk=product.pk)
+
+
 @role_required(Role.MEMBER)
 def product_create(request):
     membership = _membership(request)
     cooperative = membership.cooperative
     form = ProductForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            product = products.product_create(
-                cooperative=cooperative, actor=request.user, **form.product_data()
-            )
-        except products.ProductError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            if product.status == Product.Status.BLOCKED:
-                _report_block(request, product)
-            else:
-                messages.success(request, _("Saved as a draft. Add photos, then publish it."))
-            return redirect("catalog:product_edit", pk=product.pk)
-    return render(
+    create = partial(products.product_create, cooperative=cooperative)
+    saved = _saved(request, form, create, _("Saved as a draft. Add photos, then publish it."))
+    return saved or render(
         request,
         "catalog/workspace/product_form.html",
         {"form": form, "cooperative": cooperative, "membership": membership},
@@ -222,19 +229,9 @@ def product_edit(request, pk: int):
     if not product.is_editable:
         for field in form.fields.values():
             field.disabled = True
-    if request.method == "POST" and form.is_valid():
-        try:
-            product = products.product_update(
-                product=product, actor=request.user, **form.product_data()
-            )
-        except products.ProductError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            if product.status == Product.Status.BLOCKED:
-                _report_block(request, product)
-            else:
-                messages.success(request, _("Saved."))
-            return redirect("catalog:product_edit", pk=product.pk)
+    saved = _saved(request, form, partial(products.product_update, product=product), _("Saved."))
+    if saved:
+        return saved
     decisions = latest_decisions(product=product)
     blocking = [d for d in decisions if d.outcome == ListingDecision.Outcome.BLOCKED]
     if blocking:
