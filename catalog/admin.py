@@ -2,6 +2,7 @@
 the listing policy judges an administrator's change like any other."""
 
 from django.contrib import admin, messages
+from django.http import Http404
 from modeltranslation.admin import TranslationAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
@@ -17,6 +18,13 @@ class CategoryAdmin(TreeAdmin, TranslationAdmin):
     form = movenodeform_factory(Category)
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
+
+    def children_view(self, request, parent_id):
+        """The tree's children of one category: an id that is not a number names none
+        (the tree admin's route takes any text and would fail on it)."""
+        if not str(parent_id).isascii() or not str(parent_id).isdigit():
+            raise Http404
+        return super().children_view(request, parent_id)
 
 
 class PhotoInline(admin.TabularInline):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import MAX_PRICE, MAX_STOCK, Category, Product
 from catalog.selectors import SORTS
+from marketplace.forms import IdField
 from marketplace.images import MAX_UPLOAD_BYTES
 from marketplace.models import Province
 
@@ -105,7 +106,7 @@ class ImportForm(forms.Form):
 
 
 class AppealForm(forms.Form):
-    decision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    decision = IdField()
     statement = forms.CharField(
         label=_("Why should the block be lifted?"),
         max_length=4000,
@@ -129,7 +130,7 @@ class SearchForm(forms.Form):
         label=_("Maximum price"), required=False, min_value=0, max_digits=14, decimal_places=2
     )
     in_stock = forms.BooleanField(label=_("In stock only"), required=False)
-    cooperative = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    cooperative = IdField(required=False)
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
@@ -151,3 +152,13 @@ class SearchForm(forms.Form):
     def clean_sort(self):
         sort = self.cleaned_data.get("sort") or ""
         return sort if sort in SORTS else ""
+
+
+class PhotoMoveForm(forms.Form):
+    direction = forms.ChoiceField(
+        choices=[("up", _("Up")), ("down", _("Down"))],
+        error_messages={
+            "required": _("Choose up or down."),
+            "invalid_choice": _("Choose up or down."),
+        },
+    )

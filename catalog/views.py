@@ -22,6 +22,7 @@ from catalog.forms import (
     AppealForm,
     ImportForm,
     PhotoForm,
+    PhotoMoveForm,
     ProductForm,
     SearchForm,
     StockForm,
@@ -357,11 +358,12 @@ def _own_photo(request, pk: int, photo_pk: int) -> ProductPhoto:
 @require_POST
 def photo_move(request, pk: int, photo_pk: int):
     photo = _own_photo(request, pk, photo_pk)
-    direction = request.POST.get("direction")
-    if direction not in {"up", "down"}:
-        messages.error(request, _("Choose up or down."))
+    form = PhotoMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["direction"][0])
     else:
-        photos.photo_move(photo=photo, actor=request.user, offset=-1 if direction == "up" else 1)
+        offset = -1 if form.cleaned_data["direction"] == "up" else 1
+        photos.photo_move(photo=photo, actor=request.user, offset=offset)
     return redirect("catalog:product_edit", pk=pk)
 
 

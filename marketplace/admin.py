@@ -1,3 +1,5 @@
+from allauth.mfa import admin as allauth_mfa_admin
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -79,3 +81,19 @@ class OutgoingEmailAdmin(TrailAdmin, admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+class AuthenticatorAdmin(allauth_mfa_admin.AuthenticatorAdmin):
+    """Second factors in the admin: listed, and removable (a member of staff resets a
+    lost device, and the owner enrols again), never written by hand: an authenticator's
+    data is a secret the owner's device must hold, and only enrolment creates it."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+admin.site.unregister(Authenticator)
+admin.site.register(Authenticator, AuthenticatorAdmin)

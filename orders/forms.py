@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
+from marketplace.forms import IdField, IdListField
 from marketplace.models import Province
 from orders.models import MAX_QUANTITY, Order, SellerOrder
 from orders.payments import payment_providers_enabled
@@ -39,7 +40,7 @@ class SellerQueueFilter(forms.Form):
 
 
 class AddToCartForm(forms.Form):
-    product = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    product = IdField()
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=MAX_QUANTITY)
 
 
@@ -154,4 +155,48 @@ class ReviewForm(forms.Form):
         max_length=4000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class PlaceOrderForm(forms.Form):
+    """ "Place the order": the checkout's token (a second click lands on the same order)
+    and the signed summary the buyer saw."""
+
+    token = forms.UUIDField()
+    quote = forms.CharField(max_length=8000)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you cancel?"), max_length=500, required=False, widget=forms.Textarea
+    )
+
+
+class BulkConfirmForm(forms.Form):
+    seller_orders = IdListField(max_items=200)
+
+
+class SellerOrderActionForm(ShipForm):
+    """One move of a part from its page: the action, and what it needs (the carrier and
+    reference to ship, a reason to cancel)."""
+
+    action = forms.ChoiceField(
+        choices=[
+            ("confirm", _("Confirm")),
+            ("ship", _("Ship")),
+            ("deliver", _("Mark delivered")),
+            ("cash", _("Cash received")),
+            ("cancel", _("Cancel")),
+        ],
+        error_messages={
+            "invalid_choice": _("Choose an action."),
+            "required": _("Choose an action."),
+        },
+    )
+    reason = CancelForm.base_fields["reason"]
+
+
+class ReplyForm(forms.Form):
+    reply = forms.CharField(
+        label=_("Your reply"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -18,19 +18,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.selectors import page_of
-from marketplace.forms import page_number
+from marketplace.forms import form_refusal, page_number
 from marketplace.roles import Role, role_required
 from marketplace.templatetags.money import money
 from orders import selectors
 from orders.forms import (
     AddressForm,
     AddToCartForm,
+    BulkConfirmForm,
+    CancelForm,
+    PlaceOrderForm,
     QuantityForm,
+    ReplyForm,
     ReturnDecisionForm,
     ReturnForm,
     ReviewForm,
+    SellerOrderActionForm,
     SellerQueueFilter,
-    ShipForm,
 )
 from orders.models import Order, OrderLine, ReturnRequest, Review, SellerOrder
 from orders.pricing import Quote, QuoteInvalid, quote_read, quote_sign
@@ -221,10 +225,9 @@ def _describe_changes(changes, groups) -> list[str]:
 @role_required(Role.BUYER)
 @require_POST
 def checkout_place(request):
-    try:
-        token = uuid.UUID(request.POST.get("token", ""))
-    except ValueError:
-        token = None
+    placing = PlaceOrderForm(request.POST)
+    placing.is_valid()
+    token = placing.cleaned_data.get("token")
     if token is not None:
         # A second submission of a checkout that went through lands on its order.
         placed = Order.objects.filter(token=token, buyer=request.user).first()
@@ -245,7 +248,7 @@ def checkout_place(request):
             return redirect("orders:detail", existing.pk)
         return redirect("orders:cart")
     try:
-        seen = quote_read(signed=request.POST.get("quote", ""), buyer_id=request.user.pk)
+        seen = quote_read(signed=placing.cleaned_data.get("quote", ""), buyer_id=request.user.pk)
     except QuoteInvalid:
         messages.error(
             request,
@@ -297,9 +300,13 @@ def order_detail(request, pk: int):
 def buyer_cancel(request, pk: int, part: int):
     order = selectors.buyer_order(buyer=request.user, order_id=pk)
     seller_order = get_object_or_404(SellerOrder, pk=part, order=order)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_refusal(form))
+        return redirect("orders:detail", order.pk)
     try:
         fulfilment.seller_order_cancel(
-            seller_order=seller_order, actor=request.user, reason=request.POST.get("reason", "")
+            seller_order=seller_order, actor=request.user, reason=form.cleaned_data["reason"]
         )
     except fulfilment.FulfilmentError as exc:
         messages.error(request, exc.message)
@@ -349,9 +356,11 @@ def seller_queue(request):
 @require_POST
 def seller_bulk_confirm(request):
     membership = _cooperative(request)
-    # isascii: "²" passes isdigit() but not int().
-    ids = [int(i) for i in request.POST.getlist("seller_orders") if i.isascii() and i.isdigit()]
-    ids = ids[:200]
+    form = BulkConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_refusal(form))
+        return redirect("orders:seller_queue")
+    ids = form.cleaned_data["seller_orders"]
     confirmed, refused = 0, 0
     for seller_order in SellerOrder.objects.filter(
         pk__in=ids, cooperative=membership.cooperative
@@ -382,24 +391,26 @@ def seller_order(request, pk: int):
     seller_order = selectors.cooperative_seller_order(
         cooperative=membership.cooperative, seller_order_id=pk
     )
-    ship_form = ShipForm(request.POST or None)
+    ship_form = SellerOrderActionForm(request.POST or None)
     if request.method == "POST":
-        action = request.POST.get("action")
+        if not ship_form.is_valid():
+            messages.error(request, form_refusal(ship_form))
+            return redirect("orders:seller_order", pk)
+        move = ship_form.cleaned_data
         try:
-            if action in SELLER_ACTIONS:
-                SELLER_ACTIONS[action](seller_order=seller_order, actor=request.user)
-            elif action == "ship" and ship_form.is_valid():
+            if move["action"] in SELLER_ACTIONS:
+                SELLER_ACTIONS[move["action"]](seller_order=seller_order, actor=request.user)
+            elif move["action"] == "ship":
                 fulfilment.seller_order_ship(
-                    seller_order=seller_order, actor=request.user, **ship_form.cleaned_data
-                )
-            elif action == "cancel":
-                fulfilment.seller_order_cancel(
                     seller_order=seller_order,
                     actor=request.user,
-                    reason=request.POST.get("reason", ""),
+                    carrier=move["carrier"],
+                    tracking_reference=move["tracking_reference"],
                 )
             else:
-                raise fulfilment.FulfilmentError(_("Choose an action."))
+                fulfilment.seller_order_cancel(
+                    seller_order=seller_order, actor=request.user, reason=move["reason"]
+                )
         except fulfilment.FulfilmentError as exc:
             messages.error(request, exc.message)
         else:
@@ -516,10 +527,12 @@ def review_reply(request, review_pk: int):
         pk=review_pk,
         product__cooperative=membership.cooperative,
     )
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_refusal(form))
+        return redirect("orders:seller_order", review.order_line.seller_order_id)
     try:
-        aftersales.review_reply(
-            review=review, actor=request.user, reply=request.POST.get("reply", "")
-        )
+        aftersales.review_reply(review=review, actor=request.user, reply=form.cleaned_data["reply"])
     except aftersales.AftersalesError as exc:
         messages.error(request, exc.message)
     else:

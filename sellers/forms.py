@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category
+from marketplace.forms import IdField
 from marketplace.images import MAX_UPLOAD_BYTES, check_document, open_checked_image
 from marketplace.models import Province
 from sellers.models import Cooperative, Membership
@@ -153,7 +154,7 @@ class RoleForm(forms.Form):
 
 
 class SwitchForm(forms.Form):
-    cooperative = forms.IntegerField(min_value=1)
+    cooperative = IdField()
 
 
 class DirectoryFilterForm(forms.Form):

@@ -518,7 +518,9 @@ def test_bulk_confirm_only_touches_the_members_own_cooperative(client, shop, ord
     beta_part = orders["my_beta"]
     seller_order_confirm(seller_order=orders["their_alpha"], actor=shop["alpha"].manager)
     client.force_login(shop["alpha"].member)
-    ids = [str(p.pk) for p in [*alpha_parts, beta_part]] + ["abc", "-3", "999999"]
+    # Another cooperative's part and an id of nothing are ignored; junk ids refuse the
+    # whole list (test_bulk_confirm_refuses_ids_that_only_look_like_digits).
+    ids = [str(p.pk) for p in [*alpha_parts, beta_part]] + ["999999"]
     response = client.post(reverse("orders:seller_bulk_confirm"), {"seller_orders": ids})
     assert response["Location"] == reverse("orders:seller_queue")
     messages = _messages(response)
@@ -532,17 +534,21 @@ def test_bulk_confirm_only_touches_the_members_own_cooperative(client, shop, ord
 
 
 @pytest.mark.parametrize(
-    "tampered", ["\u00b2", "\u0663", "1\u00b9"], ids=["sup2", "arabic3", "sup1"]
+    "tampered",
+    ["\u00b2", "\u0663", "1\u00b9", "abc", "-3", "9" * 5000],
+    ids=["sup2", "arabic3", "sup1", "word", "negative", "5000-digits"],
 )
-def test_bulk_confirm_ignores_ids_that_only_look_like_digits(client, shop, orders, tampered):
-    """``str.isdigit`` is true for "²" or "٣" but ``int()`` refuses some of them: a
-    tampered id must be ignored like any other, not crash the page."""
+def test_bulk_confirm_refuses_ids_that_only_look_like_digits(client, shop, orders, tampered):
+    """``str.isdigit`` is true for "²" or "٣" and ``int()`` takes some of them: a tampered
+    list is refused as a whole with a clear message, nothing confirmed, never a crash."""
     client.force_login(shop["alpha"].member)
     ids = [str(orders["my_alpha"].pk), tampered]
     response = client.post(reverse("orders:seller_bulk_confirm"), {"seller_orders": ids})
     assert response.status_code == 302
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    assert shown == ["This is not one of the choices offered."]
     orders["my_alpha"].refresh_from_db()
-    assert orders["my_alpha"].status == Status.CONFIRMED
+    assert orders["my_alpha"].status == Status.PLACED
 
 
 @pytest.mark.parametrize(
