@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager
@@ -165,6 +166,10 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        """The public product page (the admin's "View on site")."""
+        return reverse("catalog:product", kwargs={"slug": self.slug})
 
     def can_move_to(self, status: str, *, trigger: str) -> bool:
         return trigger in TRANSITIONS.get((self.status, status), ())

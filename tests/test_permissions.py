@@ -1,55 +1,60 @@
-"""The role x URL matrix: every page of the project's apps, for every kind of visitor.
+"""The role x URL matrix: every resolver pattern of the project, for every kind of visitor.
 
-Each named URL of marketplace/, sellers/, catalog/, orders/ and policy/ must appear in
-MATRIX (a new page without an entry fails ``test_every_app_url_is_in_the_matrix``).
-The visitors: anonymous, a buyer, a member and a manager of cooperative A, the manager
-of another cooperative B (who must never reach A's objects), and a regulator.
-Object ids in the URLs belong to cooperative A.
+Every pattern (named or not: the apps, the project's urls.py, accounts and second factor,
+the Django admin) must have an entry, or ``test_every_pattern_is_in_the_matrix`` fails.
+The visitors: anonymous, a buyer, a member and a manager of cooperative A, the manager of
+another cooperative B (who must never reach A's objects), a regulator, a member of staff
+without a second factor and an administrator who passed one. Object ids in the URLs
+belong to cooperative A. Public pages answer 200, never a redirect or a 404.
 """
 
-import io
-from decimal import Decimal
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from PIL import Image
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 
-from catalog.services.categories import category_ensure
-from catalog.services.photos import photo_add
-from catalog.services.products import product_create, product_publish
-from orders.services.aftersales import return_request, review_create
-from orders.services.cart import cart_add, cart_get
-from orders.services.fulfilment import (
-    seller_order_confirm,
-    seller_order_deliver,
-    seller_order_ship,
-)
-from policy.models import ListingDecision, ListingRule
-from policy.services.appeals import appeal_file
-from policy.services.rules import rules_seed_defaults
-from sellers.models import Invitation, Membership
-from tests.factories import (
-    CooperativeFactory,
-    MembershipFactory,
-    RegulatorFactory,
-    UserFactory,
-    place_order,
-)
+from tests.factories import force_login_with_mfa
+from tests.url_patterns import url_for, url_patterns
+from tests.world import module_world
 
 pytestmark = pytest.mark.django_db
 
-VISITORS = ["anonymous", "buyer", "member", "manager", "other_manager", "regulator"]
+world = module_world()
+
+VISITORS = [
+    "anonymous", "buyer", "member", "manager", "other_manager", "regulator", "staff", "admin"
+]  # fmt: skip
 LOGIN = "login"
 
-APP_NAMESPACES = {"sellers", "catalog", "orders", "policy"}
-PROJECT_NAMES = {"home", "healthz", "account_home"}
+
+@dataclass(frozen=True)
+class To:
+    """A redirect to ``target`` (a URL name, or a path)."""
+
+    target: str
+
+    def url(self) -> str:
+        return self.target if self.target.startswith("/") else reverse(self.target)
+
+
+HOME = To("/")
+REAUTHENTICATE = To("account_reauthenticate")
+ENROL = To("mfa_activate_totp")
 
 
 def _expect(**codes):
-    """Expected answer per visitor; unnamed visitors get ``default``."""
+    """Expected answer per visitor; unnamed visitors get ``default``. Staff and the
+    administrator hold no seller or regulator role: without a default they are answered
+    as the buyer is."""
     default = codes.pop("default", None)
-    return {visitor: codes.get(visitor, default) for visitor in VISITORS}
+    expected = {visitor: codes.get(visitor, default) for visitor in VISITORS}
+    for visitor in ("staff", "admin"):
+        if visitor not in codes and default is None:
+            expected[visitor] = expected["buyer"]
+    return expected
 
 
 PUBLIC = _expect(default=200)
@@ -191,131 +196,10 @@ MATRIX = {
     "policy:rule_edit": ("get", lambda w: {"pk": w["rule"].pk}, REGULATORS),
     "policy:appeals": ("get", None, REGULATORS),
     "policy:appeal_detail": ("get", lambda w: {"pk": w["appeal_a"].pk}, REGULATORS),
-    "policy:audit": ("get", None, REGULATORS),
-    "policy:audit_export": ("get", None, REGULATORS),
+    # The audit trail is the administrator's too (behind the second factor).
+    "policy:audit": ("get", None, {**REGULATORS, "admin": 200}),
+    "policy:audit_export": ("get", None, {**REGULATORS, "admin": 200}),
 }
-
-
-def _app_url_names() -> set[str]:
-    names = set()
-
-    def walk(resolver, namespace=""):
-        for entry in resolver.url_patterns:
-            if isinstance(entry, URLResolver):
-                walk(entry, f"{namespace}{entry.namespace}:" if entry.namespace else namespace)
-            elif isinstance(entry, URLPattern) and entry.name:
-                names.add(f"{namespace}{entry.name}")
-
-    walk(get_resolver())
-    return {n for n in names if n.split(":")[0] in APP_NAMESPACES or n in PROJECT_NAMES}
-
-
-def test_every_app_url_is_in_the_matrix():
-    assert _app_url_names() - set(MATRIX) == set()
-
-
-def _png() -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (32, 32), "green").save(buffer, format="PNG")
-    return SimpleUploadedFile("photo.png", buffer.getvalue(), "image/png")
-
-
-def _catalog_of(cooperative, actor):
-    """A's listings under Indonesia's default rules (A is registered abroad): an active
-    household product (priced above the cross-border minimum) with a photo, and a
-    woven sarong blocked as a protected category, whose block A has appealed."""
-    textiles = category_ensure(slug="textiles-fashion", name="Textiles & fashion")
-    sarongs = category_ensure(slug="woven-sarongs", name="Woven sarongs", parent=textiles)
-    household = category_ensure(slug="household-goods", name="Household goods")
-    category_ensure(slug="food-beverages", name="Food & beverages")
-    rules_seed_defaults(country="ID")
-    product = product_create(
-        cooperative=cooperative,
-        actor=actor,
-        category=household,
-        title="Enamel cooking pot",
-        price=Decimal("2000000"),
-        stock=5,
-    )
-    photo = photo_add(product=product, actor=actor, upload=_png())
-    product = product_publish(product=product, actor=actor)
-    blocked = product_create(
-        cooperative=cooperative,
-        actor=actor,
-        category=sarongs,
-        title="Songket sarong",
-        price=Decimal("2000000"),
-        stock=1,
-    )
-    decision = blocked.policy_decisions.get(outcome=ListingDecision.Outcome.BLOCKED)
-    appeal = appeal_file(decision=decision, actor=actor, statement="Woven in Indonesia.")
-    assert product.status == "active" and blocked.status == "blocked"
-    return {
-        "product_a": product,
-        "photo_a": photo,
-        "blocked_a": blocked,
-        "decision_a": decision,
-        "appeal_a": appeal,
-        "rule": ListingRule.objects.get(kind=ListingRule.Kind.PROTECTED_CATEGORY),
-    }
-
-
-def _orders_of(buyer, product, manager):
-    """The buyer's orders of one unit of A's product (so one part each, A's): one just
-    placed; one delivered, with a return asked for and a review; and one more unit of the
-    product left in the buyer's cart."""
-    order = place_order(buyer, product)
-    delivered = place_order(buyer, product)
-    part = delivered.seller_orders.get()
-    for move in (seller_order_confirm, seller_order_ship, seller_order_deliver):
-        move(seller_order=part, actor=manager)
-    line = part.lines.get()
-    line_left = cart_add(cart=cart_get(user=buyer), product_id=product.pk, quantity=1)
-    return {
-        "order": order,
-        "seller_order_a": order.seller_orders.get(),
-        "cart_line": line_left,
-        "delivered": delivered,
-        "delivered_a": part,
-        "delivered_line": line,
-        "return_a": return_request(
-            seller_order=part, buyer=buyer, quantities={line.pk: 1}, reason="Cracked"
-        ),
-        "review_a": review_create(order_line=line, buyer=buyer, rating=4, text="Sturdy pot."),
-    }
-
-
-@pytest.fixture
-def world():
-    coop_a = CooperativeFactory(country="CN", province=None, region="Guangdong")
-    coop_a.business_licence.save(
-        "licence.pdf", SimpleUploadedFile("l.pdf", b"%PDF-1.4 test"), save=True
-    )
-    manager_a = MembershipFactory(cooperative=coop_a, role=Membership.Role.MANAGER)
-    member_a = MembershipFactory(cooperative=coop_a, role=Membership.Role.MEMBER)
-    coop_b = CooperativeFactory()
-    manager_b = MembershipFactory(cooperative=coop_b, role=Membership.Role.MANAGER)
-    invitation = Invitation.objects.create(
-        cooperative=coop_a, email="invitee@example.test", invited_by=manager_a.user
-    )
-    catalog = _catalog_of(coop_a, manager_a.user)
-    buyer = UserFactory()
-    return {
-        "coop_a": coop_a,
-        "manager_a_membership": manager_a,
-        "member_a": member_a,
-        "invitation_a": invitation,
-        **catalog,
-        **_orders_of(buyer, catalog["product_a"], manager_a.user),
-        "users": {
-            "anonymous": None,
-            "buyer": buyer,
-            "member": member_a.user,
-            "manager": manager_a.user,
-            "other_manager": manager_b.user,
-            "regulator": RegulatorFactory(),
-        },
-    }
 
 
 POST_BODIES = {
@@ -332,21 +216,223 @@ POST_BODIES = {
     "orders:review_reply": lambda w: {"reply": "Thank you!"},
 }
 
-CASES = [(name, visitor) for name in MATRIX for visitor in VISITORS]
+# --- Accounts and the second factor (allauth), the language switch, media -----------
+
+SIGNED_IN_ONLY_WITHOUT = _expect(anonymous=HOME, default=200)  # e.g. logout: nobody to log out
+GUESTS = _expect(anonymous=200, default=HOME)  # login, signup: a signed-in user goes home
+# A step of the second factor's flows whose session state is missing: back to the start.
+STALE_STEP = _expect(anonymous=To("account_login"), default=HOME)
+# Changes to one's second factor ask for the password again first (a recent sign-in).
+RECENT = _expect(anonymous=LOGIN, default=REAUTHENTICATE)
+# Pages about an authenticator the visitor must have: the enrolled regulator and admin.
+ENROLLED = {
+    **_expect(anonymous=LOGIN, default=404),
+    "regulator": REAUTHENTICATE,
+    "admin": REAUTHENTICATE,
+}
+
+MATRIX.update(
+    {
+        "account_login": ("get", None, GUESTS),
+        "account_signup": ("get", None, GUESTS),
+        "account_logout": ("get", None, SIGNED_IN_ONLY_WITHOUT),
+        "account_inactive": ("get", None, PUBLIC),
+        "account_email_verification_sent": ("get", None, PUBLIC),
+        # An unknown key: the page says the link is not valid.
+        "account_confirm_email": ("get", lambda w: {"key": "unknown"}, PUBLIC),
+        "account_reset_password": ("get", None, PUBLIC),
+        "account_reset_password_done": ("get", None, PUBLIC),
+        "account_reset_password_from_key": (
+            "get",
+            lambda w: {"uidb36": "1", "key": "unknown"},
+            PUBLIC,
+        ),
+        "account_reset_password_from_key_done": ("get", None, PUBLIC),
+        "account_confirm_login_code": ("get", None, STALE_STEP),
+        "mfa_authenticate": ("get", None, STALE_STEP),
+        "account_email": ("get", None, SIGNED_IN),
+        "account_change_password": ("get", None, SIGNED_IN),
+        # Every account here has a password: "set" sends to "change".
+        "account_set_password": (
+            "get",
+            None,
+            _expect(anonymous=LOGIN, default=To("account_change_password")),
+        ),
+        "account_reauthenticate": ("get", None, SIGNED_IN),
+        "mfa_index": ("get", None, SIGNED_IN),
+        "mfa_activate_totp": ("get", None, RECENT),
+        "mfa_generate_recovery_codes": ("get", None, RECENT),
+        "mfa_deactivate_totp": ("get", None, ENROLLED),
+        # Nobody here has generated recovery codes.
+        "mfa_view_recovery_codes": ("get", None, _expect(anonymous=LOGIN, default=404)),
+        "mfa_download_recovery_codes": ("get", None, _expect(anonymous=LOGIN, default=404)),
+        # A second factor is asked for again only of those who have one.
+        "mfa_reauthenticate": (
+            "get",
+            None,
+            {**_expect(anonymous=LOGIN, default=REAUTHENTICATE), "regulator": 200, "admin": 200},
+        ),
+        "set_language": ("post", None, _expect(default=HOME)),
+        # A product photo: files under media are public, as the product pages show them.
+        "media": ("get", lambda w: {"path": w["photo_a"].card.name}, PUBLIC),
+    }
+)
+
+# --- The Django admin --------------------------------------------------------------------
+
+# Who is turned away how: anonymous visitors and users who are not staff go to the admin's
+# login (which is the site's); staff without a second factor are sent to enrol.
+TURNED_AWAY = {
+    **_expect(default=To("/admin/login/")),
+    "staff": ENROL,
+}
 
 
-@pytest.mark.parametrize(("name", "visitor"), CASES, ids=[f"{n}-{v}" for n, v in CASES])
-def test_role_url_matrix(client, world, name, visitor):
-    method, kwargs, expected = MATRIX[name]
-    url = reverse(name, kwargs=kwargs(world) if kwargs else None)
+def _admin(admin_answer):
+    return {**TURNED_AWAY, "admin": admin_answer}
+
+
+# What the administrator may write, per model; every other admin is read-only (a trail,
+# or records only the services write), and its add and delete pages answer 403.
+ADMIN_WRITES = {
+    "auth.group": {"add", "delete"},
+    "marketplace.user": {"add", "delete"},
+    "marketplace.province": {"add", "delete"},
+    "catalog.category": {"add", "delete"},
+    "policy.listingrule": {"add"},
+    "account.emailaddress": {"add", "delete"},
+    "sellers.invitation": {"delete"},
+    # A lost device is removed so that its owner enrols again; none is written by hand.
+    "mfa.authenticator": {"delete"},
+}
+
+
+def _first(model):
+    return model._default_manager.order_by("pk").first()
+
+
+def _admin_entries():
+    entries = {}
+    for model in admin.site._registry:
+        label, info = model._meta.label_lower, (model._meta.app_label, model._meta.model_name)
+        writes = ADMIN_WRITES.get(label, set())
+
+        def object_id(w, model=model):
+            obj = _first(model)
+            return {"object_id": obj.pk if obj else 0}
+
+        # With no object to show (none in the world), the admin goes back to its index.
+        def one(answer, model=model):
+            return answer if _first(model) is not None else To("admin:index")
+
+        name = "admin:{}_{}_{}".format
+        entries[name(*info, "changelist")] = ("get", None, _admin(200))
+        entries[name(*info, "add")] = ("get", None, _admin(200 if "add" in writes else 403))
+        entries[name(*info, "change")] = ("get", object_id, _admin(lambda one=one: one(200)))
+        entries[name(*info, "history")] = ("get", object_id, _admin(lambda one=one: one(200)))
+        entries[name(*info, "delete")] = (
+            "get",
+            object_id,
+            _admin(200 if "delete" in writes else 403),
+        )
+        # The bare object URL redirects to its change page.
+        entries[f"admin/{info[0]}/{info[1]}/<path:object_id>/"] = (
+            "get",
+            object_id,
+            _admin(lambda info=info: To(f"/admin/{info[0]}/{info[1]}/")),
+        )
+    return entries
+
+
+def _category(w):
+    return {"parent_id": w["product_a"].category.pk}
+
+
+MATRIX.update(_admin_entries())
+MATRIX.update(
+    {
+        "admin:index": ("get", None, _admin(200)),
+        # The tree admin's JavaScript translation catalogue: static strings, no data.
+        "admin:javascript-catalog": ("get", None, PUBLIC),
+        "admin:app_list": ("get", lambda w: {"app_label": "catalog"}, _admin(200)),
+        "admin:jsi18n": ("get", None, _admin(200)),
+        "admin:password_change": ("get", None, _admin(200)),
+        "admin:password_change_done": ("get", None, _admin(200)),
+        "admin:auth_user_password_change": (
+            "get",
+            lambda w: {"id": w["users"]["buyer"].pk},
+            _admin(200),
+        ),
+        # The autocomplete answers the admin's own widgets only (a field is required).
+        "admin:autocomplete": ("get", None, _admin(403)),
+        "admin:view_on_site": (
+            "get",
+            lambda w: {
+                "content_type_id": ContentType.objects.get_for_model(w["product_a"]).pk,
+                "object_id": w["product_a"].pk,
+            },
+            _admin(To("/catalog/p/")),
+        ),
+        # The category tree's moves are POSTs of its drag and drop; its children pages
+        # answer for a category.
+        "admin/catalog/category/move/": ("get", None, _admin(400)),
+        "admin/catalog/category/children/<str:parent_id>/": ("get", _category, _admin(200)),
+        "admin/(?P<url>.*)$": ("get", lambda w: {"url": "nowhere/"}, _admin(404)),
+        # The admin's login is the site's; a signed-in user who is not staff is refused.
+        "admin:login": (
+            "get",
+            None,
+            {
+                **_expect(anonymous=To("account_login"), default=403),
+                "staff": To("admin:index"),
+                "admin": To("admin:index"),
+            },
+        ),
+        # Logging out is a POST; a GET by a visitor outside the admin goes to its index.
+        "admin:logout": (
+            "get",
+            None,
+            {**_expect(default=To("admin:index")), "staff": 405, "admin": 405},
+        ),
+    }
+)
+
+CASES = [(key, visitor) for key in MATRIX for visitor in VISITORS]
+PATTERNS = {pattern.key: pattern for pattern in url_patterns()}
+
+
+def test_every_pattern_is_in_the_matrix():
+    assert set(PATTERNS) - set(MATRIX) == set()
+    assert set(MATRIX) - set(PATTERNS) == set()
+
+
+def test_public_pages_answer_every_visitor_with_the_page():
+    public = [key for key, (_, _, expected) in MATRIX.items() if expected == PUBLIC]
+    assert {"home", "catalog:browse", "catalog:product", "sellers:storefront"} <= set(public)
+
+
+@pytest.mark.parametrize(("key", "visitor"), CASES, ids=[f"{k}-{v}" for k, v in CASES])
+def test_role_url_matrix(client, world, key, visitor):
+    method, kwargs, expected = MATRIX[key]
+    url = url_for(PATTERNS[key], kwargs(world) if kwargs else None)
     user = world["users"][visitor]
-    if user is not None:
+    if visitor == "admin":
+        force_login_with_mfa(client, user)
+    elif user is not None:
         client.force_login(user)
-    body = POST_BODIES.get(name, lambda w: {})(world)
+    body = POST_BODIES.get(key, lambda w: {})(world)
     response = getattr(client, method)(url, body)
     want = expected[visitor]
+    if callable(want):
+        want = want()
     if want == LOGIN:
         assert response.status_code == 302, f"{visitor} {method} {url}"
         assert response["Location"].startswith(reverse("account_login")), url
+    elif isinstance(want, To):
+        assert response.status_code == 302, f"{visitor} {method} {url}: {response.status_code}"
+        # On this site (an absolute URL to this host counts as its path).
+        location = urlsplit(response["Location"])
+        assert location.netloc in {"", "testserver"}, response["Location"]
+        assert location.path.startswith(want.url()), f"{url}: {response['Location']}"
     else:
         assert response.status_code == want, f"{visitor} {method} {url}"
