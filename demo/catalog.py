@@ -137,7 +137,7 @@ LINES = {
             "ID-HALAL-0094",
         ),
     ],
-    "GZ-91440101-7788": [
+    "91440101MA59UQ7788": [
         (
             "woven-sarongs",
             "Printed polyester sarong",

@@ -1,9 +1,8 @@
 """Certificate numbers: how they are cleaned before they are stored, and the formats a
 required-certificate rule checks them against (part of the policy's low layer).
 
-A number is normalised on every write (NFKC, invisible and control characters removed,
-runs of whitespace made one space, upper case), so that "ID-HALAL-1" typed with a
-zero-width space or full-width letters is the same number, and "\u200b" alone is none.
+A number is normalised on every write as every official number is (see
+marketplace.identifiers).
 A rule's format is a regular expression the whole number must match; the regulator may
 edit it per rule, and each certificate kind has a default. The same expression runs in
 Python (the pure evaluation) and in the database (the set-based re-evaluation), so it
@@ -13,14 +12,12 @@ keeps to the syntax both share: classes, groups, alternation, counts, lookahead.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-# At least three characters, at least one digit, letters, digits and the separators
-# numbers are printed with. Refuses ".", "-", "none", "n/a" and the like.
-_GENERIC = r"(?=.*[0-9])[A-Z0-9][A-Z0-9 ./-]{2,39}"
+from marketplace.identifiers import GENERIC_FORMAT as _GENERIC
+from marketplace.identifiers import identifier_normalise
 
 DEFAULT_FORMATS = {
     # BPJPH / MUI halal certificates: "ID31110000123450823", "00150086420818".
@@ -34,14 +31,10 @@ DEFAULT_FORMATS = {
 # A group holding a repetition (+, *, {n,m}) that is itself repeated.
 _NESTED_REPEAT = re.compile(r"\([^()]*[+*}][^()]*\)\s*[+*{]")
 
-_INVISIBLE = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
-
 
 def certificate_normalise(value: str) -> str:
-    """The number as stored: NFKC, no invisible characters, single spaces, upper case."""
-    text = unicodedata.normalize("NFKC", value or "")
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE)
-    return " ".join(text.split()).upper()
+    """The number as stored (marketplace.identifiers says how it is cleaned)."""
+    return identifier_normalise(value)
 
 
 def certificate_format(*, kind: str, custom: str = "") -> str:

@@ -6,9 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category
 from marketplace.forms import IdField
+from marketplace.identifiers import identifier_normalise
 from marketplace.images import MAX_UPLOAD_BYTES, check_document, open_checked_image
 from marketplace.models import Province
 from sellers.models import Cooperative, Membership
+from sellers.registration import (
+    registration_format,
+    registration_number_clean,
+    registration_number_valid,
+)
 from sellers.services import IDENTITY_FIELDS, PROFILE_FIELDS
 
 MAX_MEMBERS = 1_000_000
@@ -102,9 +108,21 @@ class CooperativeForm(forms.ModelForm):
             check_document(upload)
         return upload
 
+    def clean_tax_identifier(self):
+        return identifier_normalise(self.cleaned_data.get("tax_identifier", ""))
+
     def clean(self):
         data = super().clean()
         country = str(data.get("country") or "")
+        if data.get("registration_number") and not self.fields["registration_number"].disabled:
+            data["registration_number"] = registration_number_clean(data["registration_number"])
+            if country and not registration_number_valid(
+                country=country, number=data["registration_number"]
+            ):
+                self.add_error(
+                    "registration_number",
+                    _("Give %(format)s.") % {"format": registration_format(country)[1]},
+                )
         number = (data.get("registration_number") or "").strip()
         if country and number:
             duplicates = Cooperative.objects.filter(
@@ -132,6 +150,14 @@ class ReasonForm(forms.Form):
 
 
 class DecisionForm(ReasonForm):
+    override_missing = forms.BooleanField(
+        label=_("Verify without the missing items"),
+        required=False,
+        help_text=_(
+            "Only when you have checked them another way: say how in the reason. The "
+            "history records what was missing."
+        ),
+    )
     action = forms.ChoiceField(
         choices=[
             ("verify", _("Verify")),

@@ -20,12 +20,14 @@ from django.utils.translation import gettext as _
 from django_countries.fields import Country
 
 from marketplace.audit import Action, audit_record, person_label
+from marketplace.identifiers import identifier_normalise
 from marketplace.images import check_document, image_renditions, open_checked_image
 from marketplace.models import Province, User
 from marketplace.notifications import Email, emails_queue
 from marketplace.roles import user_is_regulator
 from marketplace.unset import field_names, fields_given
 from sellers.models import Cooperative, CooperativeStatusChange, Invitation, Membership
+from sellers.registration import registration_format, registration_number_valid
 from sellers.selectors import manager_emails
 from sellers.signals import cooperative_identity_changed
 
@@ -130,9 +132,16 @@ def _save_unique(cooperative: Cooperative, **save_kwargs) -> None:
 
 
 def _status_change_record(
-    *, cooperative: Cooperative, from_status: str, to_status: str, actor: User, reason: str
+    *,
+    cooperative: Cooperative,
+    from_status: str,
+    to_status: str,
+    actor: User,
+    reason: str,
+    detail: dict | None = None,
 ) -> CooperativeStatusChange:
-    """The cooperative's history row and its line in the audit trail, together."""
+    """The cooperative's history row and its line in the audit trail (with ``detail``
+    beside the move), together."""
     change = CooperativeStatusChange.objects.create(
         cooperative=cooperative,
         from_status=from_status,
@@ -147,7 +156,7 @@ def _status_change_record(
         actor=actor,
         cooperative_id=cooperative.pk,
         subject=cooperative.legal_name,
-        detail={"from": from_status, "to": to_status, "reason": reason},
+        detail={"from": from_status, "to": to_status, "reason": reason, **(detail or {})},
     )
     return change
 
@@ -267,10 +276,24 @@ def cooperative_attach_licence(*, cooperative: Cooperative, actor: User, upload)
 
 
 def cooperative_missing_requirements(cooperative: Cooperative) -> list[str]:
-    """What a cooperative still lacks before a regulator can verify it."""
+    """What a cooperative still lacks before a regulator can verify it, in plain words:
+    its business licence document, its tax identifier, a registration number in its
+    country's format, its story and a contact."""
     missing = []
-    if cooperative.is_cross_border and not cooperative.business_licence:
-        missing.append(_("the business licence from its country of registration"))
+    if not cooperative.business_licence:
+        if cooperative.is_cross_border:
+            missing.append(_("the business licence from its country of registration"))
+        else:
+            missing.append(_("its business licence document"))
+    if not identifier_normalise(cooperative.tax_identifier):
+        missing.append(_("its tax identifier"))
+    if not registration_number_valid(
+        country=cooperative.country, number=cooperative.registration_number
+    ):
+        missing.append(
+            _("a registration number in the format of its country (%(format)s)")
+            % {"format": registration_format(cooperative.country)[1]}
+        )
     if not cooperative.story.strip():
         missing.append(_("its story"))
     if not (cooperative.contact_phone or cooperative.contact_email):
@@ -279,7 +302,13 @@ def cooperative_missing_requirements(cooperative: Cooperative) -> list[str]:
 
 
 def _transition(
-    *, cooperative: Cooperative, from_status: str, to_status: str, actor: User, reason: str
+    *,
+    cooperative: Cooperative,
+    from_status: str,
+    to_status: str,
+    actor: User,
+    reason: str,
+    detail: dict | None = None,
 ) -> Cooperative:
     """Move the status under a row lock. Each named service names the one status it
     starts from, so that "reinstate" cannot verify a pending cooperative unchecked."""
@@ -301,6 +330,7 @@ def _transition(
         to_status=to_status,
         actor=actor,
         reason=reason,
+        detail=detail,
     )
     from catalog.pagecache import catalog_changed
 
@@ -373,22 +403,46 @@ def _require_reason(reason: str) -> str:
 
 
 @transaction.atomic
-def cooperative_verify(*, cooperative: Cooperative, actor: User, reason: str = "") -> Cooperative:
+def cooperative_verify(
+    *, cooperative: Cooperative, actor: User, reason: str = "", override_missing: bool = False
+) -> Cooperative:
+    """Verify a pending cooperative. While it lacks something
+    (:func:`cooperative_missing_requirements`) the regulator is refused, unless they
+    explicitly verify without it (``override_missing``) and say why: the history and the
+    audit trail then record what was missing."""
     _require_regulator(cooperative=cooperative, actor=actor)
-    missing = cooperative_missing_requirements(
-        Cooperative.objects.select_for_update().get(pk=cooperative.pk)
+    locked = Cooperative.objects.select_for_update().get(pk=cooperative.pk)
+    # Only a pending cooperative is judged on its papers; any other is refused its move.
+    missing = (
+        [str(item) for item in cooperative_missing_requirements(locked)]
+        if locked.status == Status.PENDING
+        else []
     )
-    if missing:
+    reason = reason.strip()
+    if missing and not override_missing:
         raise CooperativeError(
             _("It cannot be verified yet; it still lacks %(missing)s.")
             % {"missing": ", ".join(missing)}
         )
+    detail = {}
+    if missing:
+        if not reason:
+            raise CooperativeError(
+                _("To verify it without %(missing)s, give the reason.")
+                % {"missing": ", ".join(missing)}
+            )
+        reason = _("%(reason)s\n(Verified without %(missing)s.)") % {
+            "reason": reason,
+            "missing": ", ".join(missing),
+        }
+        detail = {"override": True, "verified_without": missing}
     return _transition(
         cooperative=cooperative,
         from_status=Status.PENDING,
         to_status=Status.VERIFIED,
         actor=actor,
-        reason=reason.strip(),
+        reason=reason,
+        detail=detail,
     )
 
 

@@ -366,9 +366,15 @@ def verification_detail(request, pk: int):
     cooperative = get_object_or_404(Cooperative.objects.select_related("province"), pk=pk)
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        decide = DECISIONS[form.cleaned_data["action"]]
+        action = form.cleaned_data["action"]
+        extra = {"override_missing": form.cleaned_data["override_missing"]}
         try:
-            decide(cooperative=cooperative, actor=request.user, reason=form.cleaned_data["reason"])
+            DECISIONS[action](
+                cooperative=cooperative,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                **(extra if action == "verify" else {}),
+            )
         except services.CooperativeError as exc:
             form.add_error(None, exc.message)
         else:

@@ -86,12 +86,55 @@ class CooperativeFactory(factory.django.DjangoModelFactory):
 
     legal_name = factory.Sequence(lambda n: f"Koperasi Contoh {n}")
     slug = factory.Sequence(lambda n: f"koperasi-contoh-{n}")
-    registration_number = factory.Sequence(lambda n: f"KOP-{n:05d}")
+    # A number in the country's format (a Chinese unified social credit code abroad).
+    registration_number = factory.LazyAttributeSequence(
+        lambda o, n: f"91440101MA{n:08d}" if o.country == "CN" else f"KOP-{n:05d}"
+    )
+    tax_identifier = factory.Sequence(lambda n: f"01.234.567.8-{n:03d}.000")
     country = "ID"
     province = factory.SubFactory(ProvinceFactory)
     commune = "Desa Contoh"
     member_count = 25
     status = Cooperative.Status.VERIFIED
+
+    @factory.post_generation
+    def licence(obj, create, extracted, **kwargs):
+        """A pending cooperative waits for verification with its licence attached
+        (``licence=False`` for one that lacks it)."""
+        if create and obj.status == Cooperative.Status.PENDING and extracted is not False:
+            obj.business_licence.save("licence.pdf", licence_pdf(), save=True)
+
+
+def licence_pdf():
+    """A business licence document, as a manager uploads it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("licence.pdf", b"%PDF-1.7\n...", content_type="application/pdf")
+
+
+def cooperative_register(creator, *, licence: bool = True, **fields):
+    """A pending cooperative registered through the service, with every paper the
+    regulator asks for (its licence, unless ``licence=False``), ready to verify."""
+    from sellers import services
+
+    cooperative = services.cooperative_create(
+        creator=creator,
+        **{
+            "legal_name": "Koperasi Baru",
+            "registration_number": "KOP-1",
+            "country": "ID",
+            "province": ProvinceFactory(),
+            "story": "We grow cocoa.",
+            "contact_email": "coop@example.test",
+            "tax_identifier": "01.234.567.8-901.000",
+            **fields,
+        },
+    )
+    if licence:
+        services.cooperative_attach_licence(
+            cooperative=cooperative, actor=creator, upload=licence_pdf()
+        )
+    return cooperative
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -29,13 +29,17 @@ def test_onboard_verify_and_find_the_storefront(
     founder.goto("/sellers/new/")
     assert_accessible(founder)
     founder.get_by_label("Legal name").fill("Koperasi Kakao Lestari")
-    founder.get_by_label("Registration number").fill(f"KOP-ST-{device}")
+    founder.get_by_label("Registration number").fill(f"KOP-ST-2020-{len(device):04d}")
     founder.get_by_label("Country").select_option("ID")
     founder.get_by_label("Province").select_option(label="Sulawesi Tengah")
     founder.get_by_label("Commune or village").fill("Desa Sausu")
     founder.get_by_label("Member producers").fill("86")
     founder.get_by_label("Story").fill("Cocoa farmers of Sausu ferment and sun-dry their beans.")
     founder.get_by_label("Contact email").fill("kakao@example.test")
+    founder.get_by_label("Tax identifier").fill("01.234.567.8-901.000")
+    founder.get_by_label("Business licence").set_input_files(
+        files=[{"name": "licence.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n..."}]
+    )
     shot(founder, "1-onboarding-form")
     founder.get_by_role("button", name="Register the cooperative").click()
     founder.wait_for_url("**/sellers/workspace/")

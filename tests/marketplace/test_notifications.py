@@ -28,9 +28,9 @@ from tests.conftest import broker_queue_empty, free_port, running_worker, wait_u
 from tests.factories import (
     PASSWORD,
     AdminFactory,
-    ProvinceFactory,
     RegulatorFactory,
     UserFactory,
+    cooperative_register,
     force_login_with_mfa,
 )
 
@@ -39,14 +39,8 @@ pytestmark = pytest.mark.django_db
 
 def _cooperative(*managers):
     first, *others = managers
-    cooperative = services.cooperative_create(
-        creator=first,
-        legal_name="Koperasi Kopi",
-        registration_number="KOP-7",
-        country="ID",
-        province=ProvinceFactory(),
-        story="We grow coffee.",
-        contact_email="coop@example.test",
+    cooperative = cooperative_register(
+        first, legal_name="Koperasi Kopi", registration_number="KOP-7", story="We grow coffee."
     )
     for other in others:
         Membership.objects.create(cooperative=cooperative, user=other, role="manager")

@@ -11,8 +11,9 @@ from django.utils.cache import get_max_age
 
 from orders.services import fulfilment
 from tests.factories import MembershipFactory, ProvinceFactory, RegulatorFactory, UserFactory
-from tests.marketplace.test_url_access import ALL_PATTERNS, _concrete
+from tests.marketplace.test_url_access import ALL_PATTERNS
 from tests.orders.conftest import address
+from tests.url_patterns import url_for
 
 pytestmark = pytest.mark.django_db
 
@@ -73,14 +74,14 @@ def test_every_personal_page_is_private_and_not_stored(world):
         assert _is_private_no_store(response), (url, response.get("Cache-Control"))
 
 
-@pytest.mark.parametrize(("name", "pattern"), ALL_PATTERNS, ids=[p for _, p in ALL_PATTERNS])
+@pytest.mark.parametrize(("name", "pattern"), ALL_PATTERNS, ids=[p.key for _, p in ALL_PATTERNS])
 def test_every_url_answers_a_signed_in_person_with_private_no_store(client, name, pattern):
     """Whatever the page (or its refusal, redirect or error), a response built for a
     signed-in person is never stored."""
     user = UserFactory()
     MembershipFactory(user=user)
     client.force_login(user)
-    response = client.get(_concrete(pattern))
+    response = client.get(url_for(pattern))
     assert _is_private_no_store(response), (pattern, response.status_code)
 
 

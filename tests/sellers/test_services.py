@@ -19,6 +19,7 @@ from tests.factories import (
     ProvinceFactory,
     RegulatorFactory,
     UserFactory,
+    cooperative_register,
 )
 
 pytestmark = pytest.mark.django_db
@@ -26,16 +27,7 @@ Status = Cooperative.Status
 
 
 def _create(creator, **overrides):
-    fields = {
-        "legal_name": "Koperasi Baru",
-        "registration_number": "KOP-1",
-        "country": "ID",
-        "province": ProvinceFactory(),
-        "story": "We grow cocoa.",
-        "contact_email": "coop@example.test",
-    }
-    fields.update(overrides)
-    return services.cooperative_create(creator=creator, **fields)
+    return cooperative_register(creator, **overrides)
 
 
 def test_creator_becomes_manager_of_a_pending_cooperative_and_the_trail_starts():
@@ -151,7 +143,14 @@ def test_a_seller_cannot_verify_itself_even_when_it_is_also_a_regulator():
 
 def test_a_foreign_cooperative_needs_its_licence_before_verification():
     manager = UserFactory()
-    cooperative = _create(manager, country="CN", province=None, region="Guangdong")
+    cooperative = _create(
+        manager,
+        country="CN",
+        province=None,
+        region="Guangdong",
+        registration_number="91440101MA59UQ7788",
+        licence=False,
+    )
     regulator = RegulatorFactory()
     with pytest.raises(services.CooperativeError, match="licence"):
         services.cooperative_verify(cooperative=cooperative, actor=regulator)

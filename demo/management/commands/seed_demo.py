@@ -165,7 +165,7 @@ COOPERATIVES = [
     {
         "manager": ("manager.overseas@demo.lokapasar.test", "Lin Wei"),
         "legal_name": "Guangzhou Textile Export Co.",
-        "registration_number": "GZ-91440101-7788",
+        "registration_number": "91440101MA59UQ7788",
         "country": "CN",
         "region": "Guangdong",
         "commune": "Guangzhou",
@@ -300,7 +300,7 @@ class Command(BaseCommand):
         return regulator
 
     def _cooperatives(self, home_country, regulator):
-        for spec in COOPERATIVES:
+        for number, spec in enumerate(COOPERATIVES, start=1):
             spec = dict(spec)
             email, name = spec.pop("manager")
             manager = user_ensure_verified(email=email, password=DEMO_PASSWORD, full_name=name)
@@ -325,17 +325,18 @@ class Command(BaseCommand):
                 contact_phone="+62 811 0000 000",
                 payout_method=Cooperative.PayoutMethod.MOBILE_MONEY,
                 payout_account="+62 811 0000 000",
+                tax_identifier=f"01.{number:03d}.567.8-901.000",
                 **spec,
             )
             cooperative_set_logo(
                 cooperative=cooperative, actor=manager, upload=logo_upload(spec["legal_name"])
             )
-            if cooperative.is_cross_border:
-                cooperative_attach_licence(
-                    cooperative=cooperative,
-                    actor=manager,
-                    upload=document_upload(f"Business licence {spec['registration_number']}"),
-                )
+            # Every cooperative's papers are complete, so that the regulator verifies it.
+            cooperative_attach_licence(
+                cooperative=cooperative,
+                actor=manager,
+                upload=document_upload(f"Business licence {spec['registration_number']}"),
+            )
             if status == Cooperative.Status.VERIFIED:
                 cooperative_verify(
                     cooperative=cooperative, actor=regulator, reason="Documents checked (demo)."
