@@ -131,6 +131,18 @@ class SearchForm(forms.Form):
     )
     in_stock = forms.BooleanField(label=_("In stock only"), required=False)
     cooperative = IdField(required=False)
+    min_stars = forms.TypedChoiceField(
+        label=_("Certification"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[
+            ("", _("Any product")),
+            ("3", _("3 stars or more")),
+            ("4", _("4 stars or more")),
+            ("5", _("5 stars")),
+        ],
+    )
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,

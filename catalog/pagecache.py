@@ -12,17 +12,20 @@ import time
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 
 VERSION_KEY = "catalog:version"
 FRAGMENT_SECONDS = 600
 
 
-def catalog_version() -> int:
+def catalog_version() -> str:
+    """The version in fragment keys: the last write's, and the day, since a certificate's
+    stars lapse at midnight with no write."""
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, time.time_ns(), timeout=None)
         version = cache.get(VERSION_KEY)
-    return version
+    return f"{version}.{timezone.localdate().isoformat()}"
 
 
 def _bump() -> None:

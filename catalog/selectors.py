@@ -15,12 +15,13 @@ from decimal import Decimal
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import F, FloatField, Prefetch, QuerySet
+from django.db.models import F, FloatField, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from catalog.models import Category, Product, ProductPhoto
 from marketplace.models import Province
+from policy.selectors.certification import stars_subquery
 from sellers.models import Cooperative
 
 SORTS = ("relevance", "newest", "price_asc", "price_desc")
@@ -33,6 +34,10 @@ def visible_products() -> QuerySet[Product]:
 
 
 def with_main_photo(products: QuerySet[Product]) -> QuerySet[Product]:
+    """What a product card shows: its cooperative, category, origin, main photo and
+    ``stars`` (while certified, else None; computed in the same query)."""
+    if "stars" not in products.query.annotations:
+        products = products.annotate(stars=stars_subquery())
     return products.select_related("cooperative", "category", "origin_province").prefetch_related(
         Prefetch(
             "photos",
@@ -53,6 +58,7 @@ class ProductFilters:
     max_price: Decimal | None = None
     in_stock: bool = False
     cooperative_id: int | None = None
+    min_stars: int | None = None
     sort: str = ""
 
 
@@ -70,6 +76,8 @@ def product_search(*, filters: ProductFilters) -> QuerySet[Product]:
         products = products.filter(stock__gt=0)
     if filters.cooperative_id:
         products = products.filter(cooperative_id=filters.cooperative_id)
+    if filters.min_stars:
+        products = products.annotate(stars=stars_subquery()).filter(stars__gte=filters.min_stars)
     sort = filters.sort if filters.sort in SORTS else ("relevance" if filters.q else "newest")
     if filters.q:
         if connection.vendor == "postgresql":
@@ -261,3 +269,23 @@ def storefront_products(*, cooperative: Cooperative, limit: int = 48) -> list[Pr
             visible_products().filter(cooperative=cooperative).order_by("-published_at", "-id")
         )[:limit]
     )
+
+
+def product_lookup(*, text: str, limit: int = 20) -> list[Product]:
+    """Listings of any status whose title contains ``text`` or whose SKU is ``text``
+    (the regulator finding a product to certify)."""
+    text = text.strip()
+    if not text:
+        return []
+    return list(
+        Product.objects.select_related("cooperative", "category")
+        .filter(Q(title__icontains=text) | Q(sku__iexact=text))
+        .order_by("title", "pk")[:limit]
+    )
+
+
+def product_by_id(*, pk: int) -> Product:
+    try:
+        return Product.objects.select_related("cooperative", "category").get(pk=pk)
+    except Product.DoesNotExist:
+        raise Http404 from None

@@ -34,6 +34,7 @@ from marketplace.forms import page_number
 from marketplace.roles import Role, role_required
 from orders.selectors import product_reviews
 from policy.models import Appeal, ListingDecision
+from policy.selectors.certification import product_certificate
 from policy.selectors.decisions import decision_history, latest_decisions
 from policy.services.decisions import listing_decide
 from sellers.models import Cooperative
@@ -71,6 +72,7 @@ def _listing(request, *, category: Category | None, template: str, extra: dict):
         max_price=data.get("max_price"),
         in_stock=bool(data.get("in_stock")),
         cooperative_id=data.get("cooperative"),
+        min_stars=int(data["min_stars"]) if data.get("min_stars") else None,
         sort=data.get("sort") or "",
     )
     page = SimpleLazyObject(
@@ -129,6 +131,7 @@ def product_detail(request, slug: str):
                 partial(selectors.category_ancestors, category=product.category)
             ),
             "is_public": product.is_for_sale,
+            "certificate": SimpleLazyObject(partial(product_certificate, product_id=product.pk)),
             "catalog_version": catalog_version(),
             "reviews": SimpleLazyObject(lambda: product_reviews(product_id=product.pk)),
         },

@@ -208,6 +208,8 @@ class AuditEvent(models.Model):
         RULE_CHANGED = "rule_changed", _("Listing rule changed")
         APPEAL_FILED = "appeal_filed", _("Appeal filed")
         APPEAL_DECIDED = "appeal_decided", _("Appeal decided")
+        CERTIFICATE_AWARDED = "certificate_awarded", _("Certificate awarded")
+        CERTIFICATE_REVOKED = "certificate_revoked", _("Certificate revoked")
         ADMIN_ADDED = "admin_added", _("Added in the administration")
         ADMIN_CHANGED = "admin_changed", _("Changed in the administration")
         ADMIN_DELETED = "admin_deleted", _("Deleted in the administration")

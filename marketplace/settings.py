@@ -180,6 +180,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "policy.tasks.enforce_due_rules",
         "schedule": crontab(minute=5),
     },
+    "remind-managers-of-expiring-certificates": {
+        "task": "policy.tasks.send_certificate_reminders",
+        "schedule": crontab(minute=40, hour=6),
+    },
     "clear-expired-sessions": {
         "task": "marketplace.tasks.clear_expired_sessions",
         "schedule": crontab(minute=17, hour=3),

@@ -19,6 +19,7 @@ urlpatterns = [
     path("sellers/", include("sellers.urls")),
     path("orders/", include("orders.urls")),
     path("regulator/", include("policy.urls")),
+    path("certificates/", include("policy.public_urls")),
 ]
 
 if settings.DEBUG:

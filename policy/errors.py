@@ -13,3 +13,7 @@ class NotAllowed(PolicyError):
 
 class AppealRefused(PolicyError):
     pass
+
+
+class CertificationRefused(PolicyError):
+    pass

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from policy.views import appeals, audit, dashboard, rules
+from policy.views import appeals, audit, certification, dashboard, rules
 
 app_name = "policy"
 
@@ -12,6 +12,9 @@ urlpatterns = [
     path("listings/<int:pk>/appeal/", appeals.appeal_file, name="appeal_file"),
     path("appeals/", appeals.appeal_list, name="appeals"),
     path("appeals/<int:pk>/", appeals.appeal_detail, name="appeal_detail"),
+    path("certificates/", certification.certificate_list, name="certificates"),
+    path("certificates/<int:pk>/", certification.certificate_detail, name="certificate_detail"),
+    path("listings/<int:pk>/certify/", certification.certificate_award, name="certificate_award"),
     path("audit/", audit.audit_list, name="audit"),
     path("audit.csv", audit.audit_export, name="audit_export"),
 ]

@@ -196,6 +196,13 @@ MATRIX = {
     "policy:rule_edit": ("get", lambda w: {"pk": w["rule"].pk}, REGULATORS),
     "policy:appeals": ("get", None, REGULATORS),
     "policy:appeal_detail": ("get", lambda w: {"pk": w["appeal_a"].pk}, REGULATORS),
+    "policy:certificates": ("get", None, REGULATORS),
+    "policy:certificate_detail": ("get", lambda w: {"pk": w["certificate_a"].pk}, REGULATORS),
+    "policy:certificate_award": ("get", _product_a, REGULATORS),
+    # Anyone checks a certificate, prints it and reads its QR code.
+    "certificates:check": ("get", None, PUBLIC),
+    "certificates:print": ("get", lambda w: {"pk": w["certificate_a"].pk}, PUBLIC),
+    "certificates:qr": ("get", lambda w: {"pk": w["certificate_a"].pk}, PUBLIC),
     # The audit trail is the administrator's too (behind the second factor).
     "policy:audit": ("get", None, {**REGULATORS, "admin": 200}),
     "policy:audit_export": ("get", None, {**REGULATORS, "admin": 200}),

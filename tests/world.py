@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 from PIL import Image
 
 from catalog.services.categories import category_ensure
@@ -25,6 +26,7 @@ from orders.services.fulfilment import (
 )
 from policy.models import ListingDecision, ListingRule
 from policy.services.appeals import appeal_file
+from policy.services.certification import certificate_award
 from policy.services.rules import rules_seed_defaults
 from sellers.models import Invitation, Membership
 from tests.factories import (
@@ -145,12 +147,24 @@ def build_world() -> dict:
         cooperative=coop_a, email="invitee@example.test", invited_by=manager_a.user
     )
     catalog = _catalog_of(coop_a, manager_a.user)
+    regulator = RegulatorFactory()
+    certificate = certificate_award(
+        product=catalog["product_a"],
+        actor=regulator,
+        number="OCOP-WORLD-1",
+        level="province",
+        score_community=30,
+        score_marketing=20,
+        score_quality=25,
+        issued_on=timezone.localdate(),
+    )
     buyer = UserFactory()
     return {
         "coop_a": coop_a,
         "manager_a_membership": manager_a,
         "member_a": member_a,
         "invitation_a": invitation,
+        "certificate_a": certificate,
         **catalog,
         **_orders_of(buyer, catalog["product_a"], manager_a.user),
         "users": {
@@ -159,7 +173,7 @@ def build_world() -> dict:
             "member": member_a.user,
             "manager": manager_a.user,
             "other_manager": manager_b.user,
-            "regulator": RegulatorFactory(),
+            "regulator": regulator,
             "staff": UserFactory(is_staff=True),
             "admin": AdminFactory(),
         },

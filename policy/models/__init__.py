@@ -1,6 +1,7 @@
 """The listing policy's models, one module per concern."""
 
 from policy.models.appeals import Appeal, AppealStatusChange
+from policy.models.certification import Certificate, CertificateReminder
 from policy.models.decisions import Exemption, ListingDecision
 from policy.models.rules import ListingRule, RuleChange
 from policy.models.versions import PolicyVersion
@@ -8,6 +9,8 @@ from policy.models.versions import PolicyVersion
 __all__ = [
     "Appeal",
     "AppealStatusChange",
+    "Certificate",
+    "CertificateReminder",
     "Exemption",
     "ListingDecision",
     "ListingRule",

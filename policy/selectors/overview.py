@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from catalog.models import Product
-from policy.models import Appeal, ListingDecision, ListingRule
+from policy.models import Appeal, Certificate, ListingDecision, ListingRule
 from sellers.models import Cooperative
 
 
@@ -24,6 +27,13 @@ def regulator_overview() -> dict[str, int]:
     )
     overview["pending_appeals"] = Appeal.objects.filter(status=Appeal.Status.PENDING).count()
     overview["rules_active"] = ListingRule.objects.filter(is_active=True).count()
+    today = timezone.localdate()
+    overview |= Certificate.objects.filter(
+        status=Certificate.Status.ACTIVE, issued_on__lte=today, expires_on__gte=today
+    ).aggregate(
+        certified=Count("id"),
+        expiring=Count("id", filter=Q(expires_on__lte=today + timedelta(days=90))),
+    )
     return overview
 
 
@@ -43,3 +53,23 @@ def appeal_queue(*, status: str = Appeal.Status.PENDING):
     if status:
         appeals = appeals.filter(status=status)
     return appeals.order_by("filed_at")
+
+
+def certificate_register(*, show: str = "valid"):
+    """The certificate register: in force ("valid"), in force and expiring within 90
+    days ("expiring", soonest first), expired or revoked ("lapsed"), or all."""
+    today = timezone.localdate()
+    certificates = Certificate.objects.select_related("product__cooperative", "issuer")
+    in_force = Q(status=Certificate.Status.ACTIVE, expires_on__gte=today)
+    if show == "valid":
+        return certificates.filter(in_force).order_by("-issued_on", "-pk")
+    if show == "expiring":
+        return certificates.filter(in_force, expires_on__lte=today + timedelta(days=90)).order_by(
+            "expires_on", "pk"
+        )
+    if show == "lapsed":
+        return certificates.filter(
+            Q(status=Certificate.Status.REVOKED)
+            | Q(status=Certificate.Status.ACTIVE, expires_on__lt=today)
+        ).order_by("-expires_on", "-pk")
+    return certificates.order_by("-created_at", "-pk")

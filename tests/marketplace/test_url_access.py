@@ -46,6 +46,9 @@ PUBLIC = {
     "account_reauthenticate",
     "account_request_login_code",
     "media",
+    "certificates:check",
+    "certificates:print",
+    "certificates:qr",
     # The tree admin's JavaScript translation catalogue: static strings, no data.
     "admin:javascript-catalog",
 }

@@ -1,0 +1,47 @@
+"""Reads of certification that the catalog uses to show stars (the policy's low layer).
+
+A certificate counts only while it is in force and within its dates, computed at
+read time: expiry removes the badge the day after ``expires_on`` with no job, and a
+revocation removes it with the write.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from policy.models import Certificate
+
+
+def valid_certificates(*, today: date | None = None) -> QuerySet[Certificate]:
+    """Certificates whose stars show on ``today`` (the local date by default)."""
+    today = today or timezone.localdate()
+    return Certificate.objects.filter(
+        status=Certificate.Status.ACTIVE, issued_on__lte=today, expires_on__gte=today
+    )
+
+
+def stars_subquery(*, today: date | None = None) -> Subquery:
+    """A product's stars while certified, else NULL: for ``.annotate(stars=…)`` on a
+    product queryset (one correlated lookup on the one-active-per-product index)."""
+    return Subquery(
+        valid_certificates(today=today).filter(product_id=OuterRef("pk")).values("stars")[:1]
+    )
+
+
+def product_certificate(*, product_id: int, today: date | None = None) -> Certificate | None:
+    """The product's certificate in force, if any."""
+    return valid_certificates(today=today).filter(product_id=product_id).first()
+
+
+def certificate_lookup(*, number: str) -> Certificate | None:
+    """The certificate with this number (already normalised), whatever its state."""
+    if not number:
+        return None
+    return (
+        Certificate.objects.select_related("product__cooperative", "issuer", "replaced_by")
+        .filter(number__iexact=number)
+        .first()
+    )
