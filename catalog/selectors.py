@@ -235,8 +235,14 @@ def provinces_by_id() -> dict[int, Province]:
 
 
 def public_product(*, slug: str, viewer) -> Product:
-    """A product page: public while visible; its cooperative's members may preview it."""
-    product = Product.objects.select_related("cooperative", "category").filter(slug=slug).first()
+    """A product page: public while visible; its cooperative's members may preview it.
+    ``stars`` and ``ocop_number`` carry its certificate in force (None without one)."""
+    product = (
+        Product.objects.select_related("cooperative", "category")
+        .annotate(stars=stars_subquery(), ocop_number=stars_subquery(field="number"))
+        .filter(slug=slug)
+        .first()
+    )
     if product is None:
         raise Http404
     # Provinces are a few dozen rows that rarely change: taken from a cached map

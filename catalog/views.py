@@ -34,7 +34,6 @@ from marketplace.forms import page_number
 from marketplace.roles import Role, role_required
 from orders.selectors import product_reviews
 from policy.models import Appeal, ListingDecision
-from policy.selectors.certification import product_certificate
 from policy.selectors.decisions import decision_history, latest_decisions
 from policy.services.decisions import listing_decide
 from sellers.models import Cooperative
@@ -131,7 +130,6 @@ def product_detail(request, slug: str):
                 partial(selectors.category_ancestors, category=product.category)
             ),
             "is_public": product.is_for_sale,
-            "certificate": SimpleLazyObject(partial(product_certificate, product_id=product.pk)),
             "catalog_version": catalog_version(),
             "reviews": SimpleLazyObject(lambda: product_reviews(product_id=product.pk)),
         },

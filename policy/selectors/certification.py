@@ -23,17 +23,13 @@ def valid_certificates(*, today: date | None = None) -> QuerySet[Certificate]:
     )
 
 
-def stars_subquery(*, today: date | None = None) -> Subquery:
-    """A product's stars while certified, else NULL: for ``.annotate(stars=…)`` on a
-    product queryset (one correlated lookup on the one-active-per-product index)."""
+def stars_subquery(*, today: date | None = None, field: str = "stars") -> Subquery:
+    """A product's stars (or another ``field`` of its certificate, such as ``number``)
+    while certified, else NULL: for ``.annotate(stars=…)`` on a product queryset (one
+    correlated lookup on the one-active-per-product index)."""
     return Subquery(
-        valid_certificates(today=today).filter(product_id=OuterRef("pk")).values("stars")[:1]
+        valid_certificates(today=today).filter(product_id=OuterRef("pk")).values(field)[:1]
     )
-
-
-def product_certificate(*, product_id: int, today: date | None = None) -> Certificate | None:
-    """The product's certificate in force, if any."""
-    return valid_certificates(today=today).filter(product_id=product_id).first()
 
 
 def certificate_lookup(*, number: str) -> Certificate | None:

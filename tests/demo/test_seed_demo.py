@@ -1,6 +1,7 @@
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.utils import timezone
 
 from catalog.models import Category, Product
 from catalog.selectors import featured_products, visible_products
@@ -76,3 +77,15 @@ def test_the_demos_invented_history_is_recorded_as_already_sent(
     assert outbox_relay() == 0
     assert mail.outbox == []
     assert relay_nudge not in callbacks  # and no relay was even asked for
+
+
+def test_seed_demo_certifies_products_and_keeps_an_expired_certificate():
+    from catalog.selectors import with_main_photo
+    from policy.selectors.certification import certificate_lookup
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    stars = [p.stars for p in with_main_photo(visible_products()) if p.stars is not None]
+    assert sorted(set(stars)) == [3, 4, 5]
+    expired = certificate_lookup(number="OCOP-DEMO-2022-0006")
+    assert expired is not None
+    assert expired.state_on(timezone.localdate()) == "expired"

@@ -1,0 +1,55 @@
+"""The demo's quality oversight: certified products (3, 4 and 5 stars) and one
+certificate that expired last month, awarded through the certification service."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from catalog.selectors import visible_products
+from policy.models import Certificate
+from policy.services.certification import certificate_award
+
+# (number, level, community, marketing, quality, months ago issued); the last one expired.
+CERTIFICATES = (
+    ("OCOP-DEMO-2025-0001", Certificate.Level.NATIONAL, 38, 24, 33, 10),  # 95: 5 stars
+    ("OCOP-DEMO-2025-0002", Certificate.Level.PROVINCE, 31, 18, 27, 8),  # 76: 4 stars
+    ("OCOP-DEMO-2025-0003", Certificate.Level.PROVINCE, 30, 17, 25, 6),  # 72: 4 stars
+    ("OCOP-DEMO-2025-0004", Certificate.Level.PROVINCE, 24, 14, 21, 4),  # 59: 3 stars
+    ("OCOP-DEMO-2025-0005", Certificate.Level.PROVINCE, 22, 13, 20, 2),  # 55: 3 stars
+    ("OCOP-DEMO-2022-0006", Certificate.Level.PROVINCE, 29, 16, 26, 37),  # 71, expired
+)
+
+
+def demo_quality_seed(*, regulator) -> int:
+    """Award the demo's certificates once (idempotent); returns how many were added."""
+    if Certificate.objects.filter(number__startswith="OCOP-DEMO-").exists():
+        return 0
+    today = timezone.localdate()
+    # One product per cooperative first, so that every storefront shows a badge.
+    # OCOP rates the home country's producers.
+    local = visible_products().filter(cooperative__country=settings.MARKETPLACE_COUNTRY)
+    live = list(local.order_by("pk").values_list("pk", "cooperative_id"))
+    firsts = list({cooperative: pk for pk, cooperative in reversed(live)}.values())
+    chosen = (firsts + [pk for pk, _ in live if pk not in firsts])[: len(CERTIFICATES)]
+    products = [visible_products().get(pk=pk) for pk in chosen]
+    for product, (number, level, community, marketing, quality, months) in zip(
+        products, CERTIFICATES, strict=False
+    ):
+        issued_on = today - timedelta(days=30 * months)
+        # Left empty, the service sets the default 36 months; the oldest has lapsed.
+        expires_on = today - timedelta(days=20) if months >= 36 else None
+        certificate_award(
+            product=product,
+            actor=regulator,
+            number=number,
+            level=level,
+            score_community=community,
+            score_marketing=marketing,
+            score_quality=quality,
+            issued_on=issued_on,
+            expires_on=expires_on,
+        )
+    return len(products)
