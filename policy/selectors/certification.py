@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from policy.models import Certificate
@@ -41,3 +42,17 @@ def certificate_lookup(*, number: str) -> Certificate | None:
         .filter(number__iexact=number)
         .first()
     )
+
+
+def certificate_get(*, pk: int) -> Certificate:
+    """One certificate with what its pages show (404 when there is none)."""
+    return get_object_or_404(
+        Certificate.objects.select_related("product__cooperative", "issuer", "revoked_by"), pk=pk
+    )
+
+
+def certificate_in_force(*, product_id: int) -> Certificate | None:
+    """The product's active certificate (the one a re-rating replaces), whatever its dates."""
+    return Certificate.objects.filter(
+        product_id=product_id, status=Certificate.Status.ACTIVE
+    ).first()

@@ -7,7 +7,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,11 @@ from policy.forms.certification import (
     RevocationForm,
 )
 from policy.models import Certificate
-from policy.selectors.certification import certificate_lookup
+from policy.selectors.certification import (
+    certificate_get,
+    certificate_in_force,
+    certificate_lookup,
+)
 from policy.selectors.overview import certificate_register
 from policy.services import certification as services
 
@@ -52,7 +56,7 @@ def certificate_list(request):
 def certificate_award(request, pk: int):
     """Certify a product, or re-rate it (its certificate in force is replaced)."""
     product = product_by_id(pk=pk)
-    current = product.certificates.filter(status=Certificate.Status.ACTIVE).first()
+    current = certificate_in_force(product_id=product.pk)
     form = CertificateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -77,9 +81,7 @@ def certificate_award(request, pk: int):
 
 @role_required(Role.REGULATOR)
 def certificate_detail(request, pk: int):
-    certificate = get_object_or_404(
-        Certificate.objects.select_related("product__cooperative", "issuer", "revoked_by"), pk=pk
-    )
+    certificate = certificate_get(pk=pk)
     form = RevocationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -134,9 +136,7 @@ def certificate_check(request):
 
 def certificate_print(request, pk: int):
     """The printable certificate, with its QR code to the check page."""
-    certificate = get_object_or_404(
-        Certificate.objects.select_related("product__cooperative", "issuer"), pk=pk
-    )
+    certificate = certificate_get(pk=pk)
     return render(
         request,
         "policy/certificate_print.html",
@@ -150,7 +150,7 @@ def certificate_print(request, pk: int):
 
 def certificate_qr(request, pk: int):
     """The certificate's QR code (PNG, drawn here): it encodes the check page's URL."""
-    certificate = get_object_or_404(Certificate, pk=pk)
+    certificate = certificate_get(pk=pk)
     png = io.BytesIO()
     segno.make(_check_url(certificate), error="m").save(png, kind="png", scale=6, border=4)
     return HttpResponse(png.getvalue(), content_type="image/png")
