@@ -120,7 +120,8 @@ class Province(models.Model):
 
 class OutgoingEmail(models.Model):
     """The email outbox: a row written in the transaction of the change it announces,
-    already rendered in its recipients' language, and sent by the relay
+    rendered in its recipients' language (at once, or by the relay when a change writes
+    thousands of them: ``template``), and sent by the relay
     (:mod:`marketplace.notifications`). A broker or mail server that is down delays
     emails; it never loses them.
 
@@ -133,6 +134,10 @@ class OutgoingEmail(models.Model):
     subject = models.CharField(max_length=250)
     body = models.TextField()
     html_body = models.TextField(blank=True)
+    # Set for an email the relay renders when it sends it (``emails_queue(defer=True)``):
+    # {"subject": template, "body": template, "context": {...}}. Subject and body are
+    # empty until then, and hold the rendered text once sent.
+    template = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     next_attempt_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)

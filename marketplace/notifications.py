@@ -65,11 +65,18 @@ def recipient_languages(*, addresses: Iterable[str]) -> dict[str, str]:
 
 
 def emails_queue(
-    *, messages: Iterable[Email | tuple[Sequence[str], str, str, Mapping[str, Any]]]
+    *,
+    messages: Iterable[Email | tuple[Sequence[str], str, str, Mapping[str, Any]]],
+    defer: bool = False,
 ) -> list[OutgoingEmail]:
     """Render and store emails in the caller's transaction, one row per message and
     language: recipients who read different languages get their own copy. Messages
-    without recipients are skipped. The relay is asked to send them after commit."""
+    without recipients are skipped. The relay is asked to send them after commit.
+
+    With ``defer`` the rows keep their templates and context (which must then be plain
+    JSON: strings, numbers, lists) and the relay renders them as it sends them: a change
+    that writes thousands of emails (a recall) stores them in one INSERT, without
+    rendering inside its locks."""
     messages = [Email(*message) for message in messages if message[0]]
     languages = recipient_languages(
         addresses=[address for message in messages for address in message.to]
@@ -82,19 +89,47 @@ def emails_queue(
             language = languages.get(address.lower()) or settings.LANGUAGE_CODE
             by_language.setdefault(language, []).append(address)
         for language, recipients in sorted(by_language.items()):
-            context = {"site_url": site_url, **message.context}
-            with translation.override(language):
-                subject = render_to_string(message.subject_template, context)
-                body = render_to_string(message.body_template, context)
-            rows.append(
-                OutgoingEmail(
-                    to=recipients,
-                    language=language,
-                    subject=" ".join(subject.split())[:250],
-                    body=body,
+            if defer:
+                template = {
+                    "subject": message.subject_template,
+                    "body": message.body_template,
+                    "context": dict(message.context),
+                }
+                rows.append(
+                    OutgoingEmail(
+                        to=recipients, language=language, subject="", body="", template=template
+                    )
                 )
+                continue
+            subject, body = _render(
+                message.subject_template,
+                message.body_template,
+                {"site_url": site_url, **message.context},
+                language=language,
             )
+            rows.append(OutgoingEmail(to=recipients, language=language, subject=subject, body=body))
     return _store(rows)
+
+
+def _render(
+    subject_template: str, body_template: str, context: Mapping[str, Any], *, language: str
+) -> tuple[str, str]:
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = render_to_string(subject_template, context)
+        body = render_to_string(body_template, context)
+    return " ".join(subject.split())[:250], body
+
+
+def email_render(email: OutgoingEmail) -> None:
+    """Render a deferred email in place (its subject and body); a rendered one is left."""
+    if not email.template or email.body:
+        return
+    email.subject, email.body = _render(
+        email.template["subject"],
+        email.template["body"],
+        {"site_url": settings.SITE_URL.rstrip("/"), **email.template.get("context", {})},
+        language=email.language,
+    )
 
 
 def email_queue_rendered(
@@ -133,6 +168,7 @@ def _store(rows: list[OutgoingEmail]) -> list[OutgoingEmail]:
     if _recording_history.get():
         now = timezone.now()
         for row in rows:
+            email_render(row)
             row.sent_at, row.next_attempt_at = now, None
         return OutgoingEmail.objects.bulk_create(rows)
     rows = OutgoingEmail.objects.bulk_create(rows)
@@ -190,6 +226,7 @@ def outbox_relay(*, limit: int = 200) -> int:
             try:
                 for email in batch:
                     try:
+                        email_render(email)
                         _message(email, connection).send()
                     except Exception as exc:  # retried by a later relay
                         failures[email.pk] = _describe(exc)
@@ -203,6 +240,11 @@ def outbox_relay(*, limit: int = 200) -> int:
             OutgoingEmail.objects.filter(pk__in=delivered).update(
                 sent_at=timezone.now(), next_attempt_at=None, attempts=F("attempts") + 1
             )
+            # Deferred emails keep the text they were sent with.
+            sent = set(delivered)
+            rendered = [email for email in batch if email.template and email.pk in sent]
+            if rendered:
+                OutgoingEmail.objects.bulk_update(rendered, ["subject", "body"])
         for email in batch:
             if email.pk in failures:
                 _record_failure(email, error=failures[email.pk], now=now)

@@ -92,3 +92,34 @@ def product_reviews(*, product_id: int, limit: int = 20) -> dict:
         "count": latest[0].total if latest else 0,
         "latest": latest,
     }
+
+
+def recent_receivers(*, product_ids, since) -> dict[str, list[dict]]:
+    """The buyers who received any of ``product_ids`` (ids, or a queryset) since
+    ``since``, each with what they received: {email: [{"title", "number", "url"}]}, in
+    one query (a recall tells them what to do)."""
+    from django.urls import reverse
+
+    from orders.models import SellerOrderStatusChange
+
+    delivered = SellerOrderStatusChange.objects.filter(
+        to_status=SellerOrder.Status.DELIVERED, created_at__gte=since
+    ).values("seller_order_id")
+    receivers: dict[str, list[dict]] = {}
+    for email, order_id, title in (
+        OrderLine.objects.filter(
+            product_id__in=product_ids,
+            seller_order__status=SellerOrder.Status.DELIVERED,
+            seller_order_id__in=delivered,
+        )
+        .order_by("seller_order__order__buyer__email", "seller_order__order_id", "pk")
+        .values_list("seller_order__order__buyer__email", "seller_order__order_id", "title")
+    ):
+        receivers.setdefault(email, []).append(
+            {
+                "title": title,
+                "number": f"LP-{order_id:06d}",
+                "url": reverse("orders:detail", args=[order_id]),
+            }
+        )
+    return receivers

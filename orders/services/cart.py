@@ -94,6 +94,13 @@ def cart_remove(*, cart: Cart, line_id: int) -> None:
 
 
 @transaction.atomic
+def cart_lines_remove_products(*, product_ids) -> int:
+    """Take ``product_ids`` (ids, or a queryset of them) out of every cart, in one
+    DELETE (a recall); returns how many lines went."""
+    removed, _by_model = CartLine.objects.filter(product_id__in=product_ids).delete()
+    return removed
+
+
 def cart_merge(*, session_key: str | None, user: User) -> Cart | None:
     """At login, move the anonymous cart's lines into the account's cart (quantities add up,
     capped), then drop the anonymous cart."""

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from catalog.services.stock import stock_return
 from marketplace.models import User
-from marketplace.notifications import emails_queue
+from marketplace.notifications import Email, emails_queue
 from orders.locks import seller_order_lock
-from orders.models import SellerOrder, SellerOrderStatusChange
+from orders.models import OrderLine, SellerOrder, SellerOrderStatusChange
 from sellers.selectors import is_member, manager_emails
 
 Status = SellerOrder.Status
@@ -186,20 +186,68 @@ def seller_order_hold(
     )
 
 
+def seller_orders_to_hold(*, product_ids) -> list[int]:
+    """Lock, in primary-key order, the unshipped order parts holding any of
+    ``product_ids`` (ids or a queryset of them) and return their ids: a recall calls
+    this before it locks the products, the order every other path takes its locks in."""
+    holding = OrderLine.objects.filter(product_id__in=product_ids).values("seller_order_id")
+    return list(
+        SellerOrder.objects.select_for_update(of=("self",))
+        .filter(status__in=[Status.PLACED, Status.CONFIRMED], pk__in=holding)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 @transaction.atomic
 def seller_orders_hold_for_recall(
-    *, product_id: int, reason: str, actor: User | None = None
-) -> int:
-    """Put on hold every unshipped order part holding a recalled product, for its
-    cooperative to cancel or resolve; returns how many. The recall service calls this."""
-    held = 0
-    for seller_order in (
-        SellerOrder.objects.filter(
-            status__in=[Status.PLACED, Status.CONFIRMED], lines__product_id=product_id
+    *, product_ids, reason: str, actor: User | None = None
+) -> list[int]:
+    """Put on hold every unshipped order part holding any of ``product_ids`` (ids, or a
+    queryset of them), for its cooperative to cancel or resolve, in a fixed number of
+    statements however many there are; returns the ids of the parts held. Each buyer
+    gets one email naming their held orders (rendered by the relay); the recall service
+    that calls this tells the cooperative."""
+    held = seller_orders_to_hold(product_ids=product_ids)  # locked, or already ours
+    if not held:
+        return []
+    before = dict(SellerOrder.objects.filter(pk__in=held).values_list("pk", "status"))
+    now = timezone.now()
+    SellerOrder.objects.filter(pk__in=held).update(status=Status.ON_HOLD, updated_at=now)
+    SellerOrderStatusChange.objects.bulk_create(
+        SellerOrderStatusChange(
+            seller_order_id=pk,
+            from_status=status,
+            to_status=Status.ON_HOLD,
+            actor=actor,
+            note=reason,
+            created_at=now,
         )
-        .distinct()
-        .order_by("pk")
+        for pk, status in before.items()
+    )
+    by_buyer: dict[str, list[dict]] = {}
+    for order_id, email, cooperative in (
+        SellerOrder.objects.filter(pk__in=held)
+        .order_by("order_id", "pk")
+        .values_list("order_id", "order__buyer__email", "cooperative_name")
     ):
-        seller_order_hold(seller_order=seller_order, reason=reason, actor=actor)
-        held += 1
+        by_buyer.setdefault(email, []).append(
+            {
+                "number": f"LP-{order_id:06d}",
+                "cooperative": cooperative,
+                "url": reverse("orders:detail", args=[order_id]),
+            }
+        )
+    emails_queue(
+        messages=[
+            Email(
+                [email],
+                "orders/email/held_for_recall_subject.txt",
+                "orders/email/held_for_recall.txt",
+                {"orders": orders, "reason": reason},
+            )
+            for email, orders in by_buyer.items()
+        ],
+        defer=True,
+    )
     return held

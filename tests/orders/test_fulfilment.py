@@ -351,9 +351,9 @@ def test_a_recall_puts_unshipped_parts_on_hold_for_the_cooperative_to_resolve(pl
     from orders.services.fulfilment import seller_orders_hold_for_recall
 
     held = seller_orders_hold_for_recall(
-        product_id=placed.basket.pk, reason="Recall: lead in the glaze"
+        product_ids=[placed.basket.pk], reason="Recall: lead in the glaze"
     )
-    assert held == 1
+    assert held == [placed.part.pk]
     placed.part.refresh_from_db()
     placed.other_part.refresh_from_db()
     assert placed.part.status == Status.ON_HOLD
@@ -363,3 +363,88 @@ def test_a_recall_puts_unshipped_parts_on_hold_for_the_cooperative_to_resolve(pl
     seller_order_cancel(seller_order=placed.part, actor=placed.alpha.manager)
     placed.part.refresh_from_db()
     assert placed.part.status == Status.CANCELLED
+
+
+def test_a_recall_tells_each_buyer_once_which_orders_are_held(placed, mailoutbox):
+    """The held buyer gets one email naming the order, rendered by the relay (the hold
+    itself stores it unrendered, in one INSERT)."""
+    from marketplace.notifications import outbox_relay
+    from orders.services.fulfilment import seller_orders_hold_for_recall
+
+    seller_orders_hold_for_recall(
+        product_ids=Product.objects.filter(pk__in=[placed.basket.pk, placed.mat.pk]).values("pk"),
+        reason="Recall: lead in the glaze",
+    )
+    (email,) = OutgoingEmail.objects.all()
+    assert email.to == [placed.buyer.email] and email.body == "" and email.template
+    assert outbox_relay() == 1
+    email.refresh_from_db()
+    assert email.sent_at is not None
+    assert placed.part.order.number in email.subject
+    assert "Recall: lead in the glaze" in email.body and "Koperasi Alpha" in email.body
+    assert mailoutbox[0].body == email.body
+
+
+def test_holding_for_a_recall_takes_the_same_queries_for_many_orders(
+    buyer, cooperative, make_product, place, django_assert_max_num_queries
+):
+    from orders.services.fulfilment import seller_orders_hold_for_recall
+
+    alpha = cooperative("Koperasi Alpha")
+    products = [make_product(cooperative=alpha, title=f"Jar {n}") for n in range(3)]
+    for product in products:
+        for _ in range(4):
+            place(buyer, {product: 1})
+    ids = Product.objects.filter(cooperative=alpha).values("pk")
+    # Lock, read, update, history, buyers, languages, outbox (and the savepoint).
+    with django_assert_max_num_queries(9):
+        held = seller_orders_hold_for_recall(product_ids=ids, reason="Recall")
+    assert len(held) == 12
+    assert set(SellerOrder.objects.filter(pk__in=held).values_list("status", flat=True)) == {
+        Status.ON_HOLD
+    }
+    assert (
+        SellerOrderStatusChange.objects.filter(
+            seller_order__in=held, to_status=Status.ON_HOLD
+        ).count()
+        == 12
+    )
+    # Nothing shipped or cancelled is held, and a second hold finds nothing left.
+    assert seller_orders_hold_for_recall(product_ids=ids, reason="Recall") == []
+
+
+def test_a_recall_finds_who_received_the_product_and_clears_it_from_carts(placed, cart_with, buyer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders.models import CartLine
+    from orders.selectors import recent_receivers
+    from orders.services.cart import cart_lines_remove_products
+    from orders.services.fulfilment import seller_order_confirm, seller_order_deliver
+
+    manager = placed.alpha.manager
+    seller_order_confirm(seller_order=placed.part, actor=manager)
+    seller_order_ship(seller_order=placed.part, actor=manager)
+    seller_order_deliver(seller_order=placed.part, actor=manager)
+    since = timezone.now() - timedelta(days=365)
+    receivers = recent_receivers(product_ids=[placed.basket.pk], since=since)
+    assert receivers == {
+        buyer.email: [
+            {
+                "title": "Rattan basket",
+                "number": placed.part.order.number,
+                "url": f"/orders/{placed.part.order_id}/",
+            }
+        ]
+    }
+    # Beta's pot was not delivered; a delivery older than the window does not count.
+    assert recent_receivers(product_ids=[placed.pot.pk], since=since) == {}
+    assert recent_receivers(product_ids=[placed.basket.pk], since=timezone.now()) == {}
+
+    other = UserFactory()
+    cart_with(other, {placed.basket: 2, placed.pot: 1})
+    assert cart_lines_remove_products(product_ids=[placed.basket.pk]) == 1
+    assert list(CartLine.objects.filter(cart__user=other).values_list("product_id", flat=True)) == [
+        placed.pot.pk
+    ]
