@@ -102,7 +102,12 @@ class Order(models.Model):
 
     @property
     def number(self) -> str:
-        return f"LP-{self.pk:06d}"
+        return self.number_for(self.pk)
+
+    @staticmethod
+    def number_for(pk: int) -> str:
+        """The number buyers see for the order with this id (LP-000042)."""
+        return f"LP-{pk:06d}"
 
     @property
     def cancelled_total(self) -> Decimal:

@@ -118,7 +118,7 @@ def recent_receivers(*, product_ids, since) -> dict[str, list[dict]]:
         receivers.setdefault(email, []).append(
             {
                 "title": title,
-                "number": f"LP-{order_id:06d}",
+                "number": Order.number_for(order_id),
                 "url": reverse("orders:detail", args=[order_id]),
             }
         )

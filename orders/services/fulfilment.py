@@ -15,7 +15,7 @@ from catalog.services.stock import stock_return
 from marketplace.models import User
 from marketplace.notifications import Email, emails_queue
 from orders.locks import seller_order_lock
-from orders.models import OrderLine, SellerOrder, SellerOrderStatusChange
+from orders.models import Order, OrderLine, SellerOrder, SellerOrderStatusChange
 from sellers.selectors import is_member, manager_emails
 
 Status = SellerOrder.Status
@@ -186,16 +186,17 @@ def seller_order_hold(
     )
 
 
-def seller_orders_to_hold(*, product_ids) -> list[int]:
+def seller_orders_to_hold(*, product_ids) -> list[tuple[int, str, int, str, str]]:
     """Lock, in primary-key order, the unshipped order parts holding any of
-    ``product_ids`` (ids or a queryset of them) and return their ids: a recall calls
-    this before it locks the products, the order every other path takes its locks in."""
+    ``product_ids`` (ids or a queryset of them) and return, read under the lock, each
+    one's (id, status, order id, buyer's email, cooperative name): a recall calls this
+    before it locks the products, the order every other path takes its locks in."""
     holding = OrderLine.objects.filter(product_id__in=product_ids).values("seller_order_id")
     return list(
         SellerOrder.objects.select_for_update(of=("self",))
         .filter(status__in=[Status.PLACED, Status.CONFIRMED], pk__in=holding)
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "status", "order_id", "order__buyer__email", "cooperative_name")
     )
 
 
@@ -208,10 +209,10 @@ def seller_orders_hold_for_recall(
     statements however many there are; returns the ids of the parts held. Each buyer
     gets one email naming their held orders (rendered by the relay); the recall service
     that calls this tells the cooperative."""
-    held = seller_orders_to_hold(product_ids=product_ids)  # locked, or already ours
-    if not held:
+    parts = seller_orders_to_hold(product_ids=product_ids)  # locked, or already ours
+    if not parts:
         return []
-    before = dict(SellerOrder.objects.filter(pk__in=held).values_list("pk", "status"))
+    held = [pk for pk, *_rest in parts]
     now = timezone.now()
     SellerOrder.objects.filter(pk__in=held).update(status=Status.ON_HOLD, updated_at=now)
     SellerOrderStatusChange.objects.bulk_create(
@@ -223,17 +224,13 @@ def seller_orders_hold_for_recall(
             note=reason,
             created_at=now,
         )
-        for pk, status in before.items()
+        for pk, status, *_rest in parts
     )
     by_buyer: dict[str, list[dict]] = {}
-    for order_id, email, cooperative in (
-        SellerOrder.objects.filter(pk__in=held)
-        .order_by("order_id", "pk")
-        .values_list("order_id", "order__buyer__email", "cooperative_name")
-    ):
+    for _pk, _status, order_id, email, cooperative in sorted(parts, key=lambda part: part[2]):
         by_buyer.setdefault(email, []).append(
             {
-                "number": f"LP-{order_id:06d}",
+                "number": Order.number_for(order_id),
                 "cooperative": cooperative,
                 "url": reverse("orders:detail", args=[order_id]),
             }
