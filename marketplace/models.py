@@ -215,6 +215,8 @@ class AuditEvent(models.Model):
         APPEAL_DECIDED = "appeal_decided", _("Appeal decided")
         CERTIFICATE_AWARDED = "certificate_awarded", _("Certificate awarded")
         CERTIFICATE_REVOKED = "certificate_revoked", _("Certificate revoked")
+        RECALL_OPENED = "recall_opened", _("Recall opened")
+        RECALL_CLOSED = "recall_closed", _("Recall closed")
         ADMIN_ADDED = "admin_added", _("Added in the administration")
         ADMIN_CHANGED = "admin_changed", _("Changed in the administration")
         ADMIN_DELETED = "admin_deleted", _("Deleted in the administration")

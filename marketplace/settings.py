@@ -277,6 +277,8 @@ PAYMENT_PROVIDERS = env_list(
 )
 # Days after delivery during which a buyer may ask to return lines.
 RETURN_WINDOW_DAYS = int(env("RETURN_WINDOW_DAYS", "14"))
+# A recall emails the buyers who received one of its products within this many days.
+RECALL_NOTIFY_DAYS = int(env("RECALL_NOTIFY_DAYS", "365"))
 
 # --- Internationalisation -------------------------------------------------------
 LANGUAGE_CODE = env("LANGUAGE_CODE", "en")

@@ -20,6 +20,7 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("regulator/", include("policy.urls")),
     path("certificates/", include("policy.public_urls")),
+    path("recalls/", include("policy.recall_urls")),
 ]
 
 if settings.DEBUG:

@@ -17,3 +17,7 @@ class AppealRefused(PolicyError):
 
 class CertificationRefused(PolicyError):
     pass
+
+
+class RecallRefused(PolicyError):
+    pass

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from policy.views import appeals, audit, certification, dashboard, rules
+from policy.views import appeals, audit, certification, dashboard, recalls, rules
 
 app_name = "policy"
 
@@ -15,6 +15,10 @@ urlpatterns = [
     path("certificates/", certification.certificate_list, name="certificates"),
     path("certificates/<int:pk>/", certification.certificate_detail, name="certificate_detail"),
     path("listings/<int:pk>/certify/", certification.certificate_award, name="certificate_award"),
+    path("recalls/", recalls.regulator_recall_list, name="recalls"),
+    path("recalls/<int:pk>/", recalls.regulator_recall_detail, name="recall_detail"),
+    path("listings/<int:pk>/recall/", recalls.recall_product, name="recall_product"),
+    path("cooperatives/<int:pk>/recall/", recalls.recall_cooperative, name="recall_cooperative"),
     path("audit/", audit.audit_list, name="audit"),
     path("audit.csv", audit.audit_export, name="audit_export"),
 ]

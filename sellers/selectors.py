@@ -146,3 +146,17 @@ def cooperative_ids_matching(*, text: str, limit: int = 50) -> list[int]:
         .order_by("legal_name")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def cooperative_by_id(*, pk: int) -> Cooperative:
+    """One cooperative, whatever its status (404 when there is none): a regulator's read."""
+    cooperative = Cooperative.objects.select_related("province").filter(pk=pk).first()
+    if cooperative is None:
+        raise Http404
+    return cooperative
+
+
+def cooperatives_matching(*, text: str, limit: int = 20) -> list[Cooperative]:
+    """The cooperatives a regulator finds by registration number or words of the name."""
+    ids = cooperative_ids_matching(text=text, limit=limit)
+    return list(Cooperative.objects.filter(pk__in=ids).order_by("legal_name")) if ids else []

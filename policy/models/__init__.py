@@ -3,6 +3,7 @@
 from policy.models.appeals import Appeal, AppealStatusChange
 from policy.models.certification import Certificate, CertificateReminder
 from policy.models.decisions import Exemption, ListingDecision
+from policy.models.recalls import Recall, RecallProduct
 from policy.models.rules import ListingRule, RuleChange
 from policy.models.versions import PolicyVersion
 
@@ -15,5 +16,7 @@ __all__ = [
     "ListingDecision",
     "ListingRule",
     "PolicyVersion",
+    "Recall",
+    "RecallProduct",
     "RuleChange",
 ]
