@@ -203,6 +203,14 @@ MATRIX = {
     "certificates:check": ("get", None, PUBLIC),
     "certificates:print": ("get", lambda w: {"pk": w["certificate_a"].pk}, PUBLIC),
     "certificates:qr": ("get", lambda w: {"pk": w["certificate_a"].pk}, PUBLIC),
+    "policy:recalls": ("get", None, REGULATORS),
+    "policy:recall_detail": ("get", lambda w: {"pk": w["recall_a"].pk}, REGULATORS),
+    "policy:recall_product": ("get", _product_a, REGULATORS),
+    "policy:recall_cooperative": ("get", lambda w: {"pk": w["coop_a"].pk}, REGULATORS),
+    # Anyone reads the recall notices and their feed.
+    "recalls:list": ("get", None, PUBLIC),
+    "recalls:feed": ("get", None, PUBLIC),
+    "recalls:detail": ("get", lambda w: {"pk": w["recall_a"].pk}, PUBLIC),
     # The audit trail is the administrator's too (behind the second factor).
     "policy:audit": ("get", None, {**REGULATORS, "admin": 200}),
     "policy:audit_export": ("get", None, {**REGULATORS, "admin": 200}),

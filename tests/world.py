@@ -27,6 +27,7 @@ from orders.services.fulfilment import (
 from policy.models import ListingDecision, ListingRule
 from policy.services.appeals import appeal_file
 from policy.services.certification import certificate_award
+from policy.services.recalls import recall_open
 from policy.services.rules import rules_seed_defaults
 from sellers.models import Invitation, Membership
 from tests.factories import (
@@ -158,6 +159,22 @@ def build_world() -> dict:
         score_quality=25,
         issued_on=timezone.localdate(),
     )
+    kettle = product_create(
+        cooperative=coop_a,
+        actor=manager_a.user,
+        category=catalog["product_a"].category,
+        title="Enamel kettle",
+        price=Decimal("2000000"),
+        stock=2,
+    )
+    recall = recall_open(
+        actor=regulator,
+        product=kettle,
+        hazard="Lead in the enamel.",
+        risk="serious",
+        measures="Withdrawn from sale.",
+        buyer_action="return",
+    )
     buyer = UserFactory()
     return {
         "coop_a": coop_a,
@@ -165,6 +182,7 @@ def build_world() -> dict:
         "member_a": member_a,
         "invitation_a": invitation,
         "certificate_a": certificate,
+        "recall_a": recall,
         **catalog,
         **_orders_of(buyer, catalog["product_a"], manager_a.user),
         "users": {

@@ -49,6 +49,9 @@ PUBLIC = {
     "certificates:check",
     "certificates:print",
     "certificates:qr",
+    "recalls:list",
+    "recalls:feed",
+    "recalls:detail",
     # The tree admin's JavaScript translation catalogue: static strings, no data.
     "admin:javascript-catalog",
 }
