@@ -96,10 +96,8 @@ def product_reviews(*, product_id: int, limit: int = 20) -> dict:
 
 def recent_receivers(*, product_ids, since) -> dict[str, list[dict]]:
     """The buyers who received any of ``product_ids`` (ids, or a queryset) since
-    ``since``, each with what they received: {email: [{"title", "number", "url"}]}, in
-    one query (a recall tells them what to do)."""
-    from django.urls import reverse
-
+    ``since``, each with what they received: {email: [{"title", "number", "order_id"}]},
+    in one query (a recall tells them what to do)."""
     from orders.models import SellerOrderStatusChange
 
     delivered = SellerOrderStatusChange.objects.filter(
@@ -119,7 +117,7 @@ def recent_receivers(*, product_ids, since) -> dict[str, list[dict]]:
             {
                 "title": title,
                 "number": Order.number_for(order_id),
-                "url": reverse("orders:detail", args=[order_id]),
+                "order_id": order_id,
             }
         )
     return receivers

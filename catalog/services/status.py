@@ -10,6 +10,8 @@ already in the target status is left alone and gets no row.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import QuerySet, Value
@@ -21,6 +23,7 @@ from catalog.locks import product_lock, products_lock
 from catalog.models import TRANSITIONS, Product, ProductStatusChange
 from catalog.pagecache import catalog_changed
 from catalog.services.errors import InvalidTransition
+from marketplace.sql import insert_select
 
 Status = Product.Status
 
@@ -67,6 +70,18 @@ def product_status_set(
     return change
 
 
+@dataclass(frozen=True)
+class StatusMoves:
+    """What :func:`products_status_set` moved: how many listings, and the one timestamp
+    their history rows share (``None`` when none moved)."""
+
+    count: int
+    at: datetime | None = None
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
 @transaction.atomic
 def products_status_set(
     *,
@@ -75,41 +90,44 @@ def products_status_set(
     actor,
     trigger: str,
     reason: str = "",
-) -> list[ProductStatusChange]:
-    """Move every listing of ``products`` that ``trigger`` may move to ``to_status``, in
-    one UPDATE, and write their history rows in one INSERT; returns those rows.
+) -> StatusMoves:
+    """Move every listing of ``products`` that ``trigger`` may move to ``to_status``: one
+    ``INSERT … SELECT`` writes their history rows and one UPDATE their status, with no
+    Python object per listing, whatever their number.
 
     Listings already in ``to_status``, or that the table does not let ``trigger`` move
     (an archived listing under a recall), are left alone. Rows are locked in primary-key
     order (``catalog.locks``) and their status read under the lock.
     """
-    current = dict(
-        products_lock(products=products).exclude(status=to_status).values_list("pk", "status")
+    movable_from = [
+        status
+        for status in Status.values
+        if status != to_status and trigger in TRANSITIONS.get((status, to_status), ())
+    ]
+    moving = list(
+        products_lock(products=products)
+        .filter(status__in=movable_from)
+        .values_list("pk", flat=True)
     )
-    moving = {
-        pk: before
-        for pk, before in current.items()
-        if trigger in TRANSITIONS.get((before, to_status), ())
-    }
     if not moving:
-        return []
+        return StatusMoves(count=0)
     now = timezone.now()
+    locked = Product.objects.filter(pk__in=moving)  # ours until the commit
+    insert_select(
+        ProductStatusChange,
+        source=locked,
+        columns={"product_id": "pk", "from_status": "status"},
+        constants={
+            "to_status": to_status,
+            "trigger": trigger,
+            "actor_id": actor.pk if actor is not None and actor.is_authenticated else None,
+            "reason": reason,
+            "created_at": now,
+        },
+    )
     update = {"status": to_status, "updated_at": now}
     if to_status == Status.ACTIVE:
         update["published_at"] = Coalesce("published_at", Value(now))
-    Product.objects.filter(pk__in=moving).update(**update)
-    actor = actor if actor is not None and actor.is_authenticated else None
-    changes = ProductStatusChange.objects.bulk_create(
-        ProductStatusChange(
-            product_id=pk,
-            from_status=before,
-            to_status=to_status,
-            trigger=trigger,
-            actor=actor,
-            reason=reason,
-            created_at=now,
-        )
-        for pk, before in moving.items()
-    )
+    locked.update(**update)
     catalog_changed()
-    return changes
+    return StatusMoves(count=len(moving), at=now)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from catalog.services.stock import stock_return
 from marketplace.models import User
 from marketplace.notifications import Email, emails_queue
+from marketplace.sql import insert_select
 from orders.locks import seller_order_lock
 from orders.models import Order, OrderLine, SellerOrder, SellerOrderStatusChange
 from sellers.selectors import is_member, manager_emails
@@ -214,25 +215,26 @@ def seller_orders_hold_for_recall(
         return []
     held = [pk for pk, *_rest in parts]
     now = timezone.now()
-    SellerOrder.objects.filter(pk__in=held).update(status=Status.ON_HOLD, updated_at=now)
-    SellerOrderStatusChange.objects.bulk_create(
-        SellerOrderStatusChange(
-            seller_order_id=pk,
-            from_status=status,
-            to_status=Status.ON_HOLD,
-            actor=actor,
-            note=reason,
-            created_at=now,
-        )
-        for pk, status, *_rest in parts
+    locked = SellerOrder.objects.filter(pk__in=held)  # ours until the commit
+    insert_select(
+        SellerOrderStatusChange,
+        source=locked,
+        columns={"seller_order_id": "pk", "from_status": "status"},
+        constants={
+            "to_status": Status.ON_HOLD,
+            "actor_id": actor.pk if actor is not None and actor.pk else None,
+            "note": reason,
+            "created_at": now,
+        },
     )
+    locked.update(status=Status.ON_HOLD, updated_at=now)
     by_buyer: dict[str, list[dict]] = {}
     for _pk, _status, order_id, email, cooperative in sorted(parts, key=lambda part: part[2]):
         by_buyer.setdefault(email, []).append(
             {
                 "number": Order.number_for(order_id),
                 "cooperative": cooperative,
-                "url": reverse("orders:detail", args=[order_id]),
+                "id": order_id,  # the email links to it when the relay renders it
             }
         )
     emails_queue(

@@ -53,7 +53,7 @@ def _move_decided(
 
     The moves of one call share their timestamp, and their rows stay locked until the
     commit: (product, timestamp, status) names one move, in one UPDATE for any size."""
-    changes = products_status_set(
+    moves = products_status_set(
         products=products.filter(
             pk__in=ListingDecision.objects.filter(run=run).values("product_id")
         ),
@@ -62,17 +62,17 @@ def _move_decided(
         trigger=ProductStatusChange.Trigger.POLICY,
         reason=reason,
     )
-    if changes:
+    if moves:
         ListingDecision.objects.filter(run=run).update(
             status_change=Subquery(
                 ProductStatusChange.objects.filter(
                     product_id=OuterRef("product_id"),
-                    created_at=changes[0].created_at,
+                    created_at=moves.at,
                     to_status=to_status,
                 ).values("pk")[:1]
             )
         )
-    return len(changes)
+    return moves.count
 
 
 def _insert_decisions_for(

@@ -27,6 +27,7 @@ from marketplace.audit import Action, audit_record
 from marketplace.models import User
 from marketplace.notifications import Email, emails_queue
 from marketplace.roles import user_is_regulator
+from marketplace.sql import insert_select
 from orders.selectors import recent_receivers
 from orders.services.cart import cart_lines_remove_products
 from orders.services.fulfilment import seller_orders_hold_for_recall
@@ -128,35 +129,37 @@ def recall_open(
         raise RecallRefused(_("Choose the risk level."))
     if buyer_action not in Recall.BuyerAction.values:
         raise RecallRefused(_("Choose what buyers should do."))
-    candidates = Product.objects.exclude(status=Product.Status.ARCHIVED).filter(
-        _not_under_open_recall()
-    )
     if product is not None:
-        found = Product.objects.filter(pk=product.pk).values_list("cooperative_id", flat=True)
+        found = list(Product.objects.filter(pk=product.pk).values_list("cooperative_id", flat=True))
         if not found:
             raise RecallRefused(_("This product does not exist."))
         cooperative_id = found[0]
-        candidates = candidates.filter(pk=product.pk)
-        if not candidates.exists():
-            raise RecallRefused(_("This product is archived or already under an open recall."))
+        own = Product.objects.filter(pk=product.pk)
     else:
         cooperative_id = cooperative.pk
-        candidates = candidates.filter(cooperative_id=cooperative_id)
+        own = Product.objects.filter(cooperative_id=cooperative_id)
+    candidates = own.exclude(status=Product.Status.ARCHIVED).filter(_not_under_open_recall())
+    if product is not None and not candidates.exists():
+        raise RecallRefused(_("This product is archived or already under an open recall."))
     reason = _("Recall: %(hazard)s") % {"hazard": hazard[:200]}
     # Order parts first, then the products: the order a cancellation takes its locks in.
     held = seller_orders_hold_for_recall(
         product_ids=candidates.values("pk"), reason=reason, actor=actor
     )
-    moved = products_status_set(
+    # Then the products, locked and moved (the catalog and search drop them).
+    moves = products_status_set(
         products=candidates,
         to_status=Product.Status.RECALLED,
         actor=actor,
         trigger=StatusTrigger.RECALL,
         reason=reason,
     )
-    product_ids = [change.product_id for change in moved]
-    if not product_ids:
-        raise RecallRefused(_("This cooperative has no product left to recall."))
+    if not moves:
+        raise RecallRefused(
+            _("This product was recalled just now.")
+            if product is not None
+            else _("This cooperative has no product left to recall.")
+        )
     recall = Recall.objects.create(
         scope=Recall.Scope.PRODUCT if product is not None else Recall.Scope.COOPERATIVE,
         cooperative_id=cooperative_id,
@@ -165,15 +168,21 @@ def recall_open(
         risk=risk,
         measures=measures,
         buyer_action=buyer_action,
-        product_count=len(product_ids),
+        product_count=moves.count,
         opened_by=actor,
     )
+    moved = own.filter(status=Product.Status.RECALLED, updated_at=moves.at)
     try:
         with transaction.atomic():
-            RecallProduct.objects.bulk_create(
-                RecallProduct(recall=recall, product_id=pk) for pk in product_ids
+            # The products just moved (locked by this transaction until it commits);
+            # the partial unique index refuses one already under an open recall.
+            insert_select(
+                RecallProduct,
+                source=moved,
+                columns={"product_id": "pk"},
+                constants={"recall_id": recall.pk, "open": True},
             )
-    except IntegrityError:  # another regulator recalled one of them just now
+    except IntegrityError:
         raise RecallRefused(_("One of these products was recalled just now.")) from None
     recalled = RecallProduct.objects.filter(recall=recall).values("product_id")
     carts = cart_lines_remove_products(product_ids=recalled)
@@ -187,7 +196,7 @@ def recall_open(
             "recall": recall.pk,
             "scope": recall.scope,
             "risk": risk,
-            "products": len(product_ids),
+            "products": moves.count,
             "orders_held": len(held),
             "cart_lines_removed": carts,
             "buyers_emailed": buyers,

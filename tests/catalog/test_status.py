@@ -126,10 +126,12 @@ def test_the_set_based_twin_writes_one_row_per_product_moved_and_none_for_the_re
     rows_before = {p.pk: p.status_changes.count() for p in everyone}
 
     with django_assert_max_num_queries(6):
-        changes = products_status_set(
+        moves = products_status_set(
             products=everyone, to_status=S.RECALLED, actor=None, trigger=T.RECALL, reason="Lead"
         )
 
+    assert moves.count == len(live)
+    changes = ProductStatusChange.objects.filter(created_at=moves.at)
     assert sorted(change.product_id for change in changes) == sorted(p.pk for p in live)
     for product in everyone:
         added = product.status_changes.count() - rows_before[product.pk]
@@ -144,10 +146,10 @@ def test_the_set_based_twin_writes_one_row_per_product_moved_and_none_for_the_re
     assert {statuses[p.pk] for p in live} == {S.RECALLED}
 
     # Run again: nothing left to move, nothing written.
-    assert (
-        products_status_set(products=everyone, to_status=S.RECALLED, actor=None, trigger=T.RECALL)
-        == []
+    again = products_status_set(
+        products=everyone, to_status=S.RECALLED, actor=None, trigger=T.RECALL
     )
+    assert (again.count, bool(again)) == (0, False)
 
 
 @pytest.mark.postgres

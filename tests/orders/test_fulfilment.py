@@ -434,7 +434,7 @@ def test_a_recall_finds_who_received_the_product_and_clears_it_from_carts(placed
             {
                 "title": "Rattan basket",
                 "number": placed.part.order.number,
-                "url": f"/orders/{placed.part.order_id}/",
+                "order_id": placed.part.order_id,
             }
         ]
     }

@@ -1,0 +1,48 @@
+"""Set-based writes the ORM does not offer: ``INSERT INTO … SELECT``.
+
+``bulk_create`` builds one Python object per row; copying rows that a query already
+describes (a history row per listing moved, one line per product recalled) is one
+statement instead, whatever the number of rows, on both back ends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.db.models import F, Field, Model, QuerySet
+
+
+def _field(model: type[Model], name: str) -> Field:
+    field = model._meta.get_field(name)
+    assert isinstance(field, Field)  # a concrete column of the model, by name or attname
+    return field
+
+
+def insert_select(
+    model: type[Model],
+    *,
+    source: QuerySet,
+    columns: dict[str, str],
+    constants: dict[str, Any] | None = None,
+) -> int:
+    """Insert one ``model`` row per row of ``source``: ``columns`` maps each of the
+    model's fields to a field of ``source`` to copy, ``constants`` gives the same value
+    to every row. Returns how many rows were inserted."""
+    constants = constants or {}
+    aliases = {f"insert_{n}": source_field for n, source_field in enumerate(columns.values())}
+    inner = source.order_by().annotate(**{a: F(f) for a, f in aliases.items()}).values(*aliases)
+    select_sql, select_params = inner.query.sql_with_params()
+    quote = connection.ops.quote_name
+    targets = [_field(model, name).column for name in [*columns, *constants]]
+    values = [
+        _field(model, name).get_db_prep_save(value, connection) for name, value in constants.items()
+    ]
+    selected = [f"source.{quote(alias)}" for alias in aliases] + ["%s"] * len(values)
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, targets))}) "  # noqa: S608 (names from the model)
+        f"SELECT {', '.join(selected)} FROM ({select_sql}) AS source"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, *select_params])  # the constants come first
+        return cursor.rowcount
