@@ -53,3 +53,61 @@ def demo_quality_seed(*, regulator) -> int:
             expires_on=expires_on,
         )
     return len(products)
+
+
+# The demo's recalls: one open (a product buyers received, with an unshipped order
+# that goes on hold) and one closed, through the recall service.
+OPEN_RECALL = {
+    "hazard": "Aflatoxin above the legal limit found by the provincial laboratory in "
+    "the batch sold since last month.",
+    "risk": "serious",
+    "measures": "Withdrawn from sale; the batch is being destroyed and production is "
+    "stopped until a new analysis.",
+    "buyer_action": "dispose",
+}
+CLOSED_RECALL = {
+    "hazard": "Labels without the allergen warning (contains nuts).",
+    "risk": "medium",
+    "measures": "Sale stopped until the labels were corrected.",
+    "buyer_action": "return",
+}
+
+
+def demo_recalls_seed(*, regulator) -> int:
+    """Open one recall and close another (idempotent); returns how many were opened."""
+    from orders.models import OrderLine, SellerOrder
+    from policy.models import Recall
+    from policy.services.recalls import recall_close, recall_open
+
+    if Recall.objects.exists():
+        return 0
+    from catalog.models import Category
+
+    certified = Certificate.objects.values("product_id")
+    food = Category.objects.filter(slug="food-beverages").first()
+    candidates = visible_products().exclude(pk__in=certified)
+    if food is not None:  # aflatoxin and allergens: the recalls are of foods
+        candidates = candidates.filter(category__path__startswith=food.path)
+    delivered = OrderLine.objects.filter(seller_order__status=SellerOrder.Status.DELIVERED)
+    waiting = OrderLine.objects.filter(
+        seller_order__status__in=[SellerOrder.Status.PLACED, SellerOrder.Status.CONFIRMED]
+    )
+    best = (
+        candidates.filter(pk__in=delivered.values("product_id"))
+        .filter(pk__in=waiting.values("product_id"))
+        .order_by("pk")
+        .first()
+    ) or candidates.filter(pk__in=delivered.values("product_id")).order_by("pk").first()
+    if best is None:
+        return 0
+    recall_open(actor=regulator, product=best, **OPEN_RECALL)
+    other = candidates.exclude(pk=best.pk).exclude(cooperative=best.cooperative).order_by("-pk")
+    closed = other.first()
+    if closed is not None:
+        recall = recall_open(actor=regulator, product=closed, **CLOSED_RECALL)
+        recall_close(
+            recall=recall,
+            actor=regulator,
+            note="Labels corrected and checked on site; the cooperative may list it again.",
+        )
+    return 2 if closed is not None else 1

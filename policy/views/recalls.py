@@ -65,7 +65,7 @@ class RecallFeed(Feed):
     """The open recalls as an Atom feed, newest first."""
 
     feed_type = Atom1Feed
-    title = gettext_lazy("Lokapasar product recalls")
+    title = gettext_lazy("Product recalls")
     subtitle = gettext_lazy("Products recalled by the regulator, and what buyers should do.")
 
     def link(self):
