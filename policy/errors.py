@@ -21,3 +21,11 @@ class CertificationRefused(PolicyError):
 
 class RecallRefused(PolicyError):
     pass
+
+
+class InspectionRefused(PolicyError):
+    pass
+
+
+class SanctionRefused(PolicyError):
+    pass

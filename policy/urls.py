@@ -1,6 +1,6 @@
 from django.urls import path
 
-from policy.views import appeals, audit, certification, dashboard, recalls, rules
+from policy.views import appeals, audit, certification, dashboard, oversight, recalls, rules
 
 app_name = "policy"
 
@@ -19,6 +19,26 @@ urlpatterns = [
     path("recalls/<int:pk>/", recalls.regulator_recall_detail, name="recall_detail"),
     path("listings/<int:pk>/recall/", recalls.recall_product, name="recall_product"),
     path("cooperatives/<int:pk>/recall/", recalls.recall_cooperative, name="recall_cooperative"),
+    path("inspections/", oversight.inspection_list, name="inspections"),
+    path("inspections/<int:pk>/", oversight.inspection_detail, name="inspection_detail"),
+    path(
+        "inspections/<int:pk>/evidence/<int:evidence_pk>/",
+        oversight.inspection_evidence,
+        name="inspection_evidence",
+    ),
+    path("listings/<int:pk>/inspect/", oversight.inspect_product, name="inspect_product"),
+    path(
+        "cooperatives/<int:pk>/inspect/",
+        oversight.inspect_cooperative,
+        name="inspect_cooperative",
+    ),
+    path(
+        "cooperatives/<int:pk>/sanctions/",
+        oversight.cooperative_sanctions,
+        name="cooperative_sanctions",
+    ),
+    path("sanctions/<int:pk>/lift/", oversight.sanction_lift, name="sanction_lift"),
+    path("watch-list/", oversight.watch_list, name="watch_list"),
     path("audit/", audit.audit_list, name="audit"),
     path("audit.csv", audit.audit_export, name="audit_export"),
 ]

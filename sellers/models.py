@@ -2,29 +2,12 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-
-class PrivateStorage(LazyObject):
-    """Documents (business licences) live outside MEDIA_ROOT and are served by a view
-    that checks who asks; they never get a public URL."""
-
-    def _setup(self):
-        self._wrapped = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
-
-
-_private_storage = PrivateStorage()
-
-
-def private_storage() -> PrivateStorage:
-    """The field's storage, as a callable: migrations then name this function instead of
-    freezing the deployment's PRIVATE_MEDIA_ROOT path into their text."""
-    return _private_storage
+from marketplace.storage import private_storage
 
 
 def _logo_path(instance, filename: str) -> str:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from marketplace.forms import form_add_validation_error
 from marketplace.roles import Role, role_required
+from policy.selectors import oversight
 from sellers import selectors, services
 from sellers.forms import (
     CooperativeForm,
@@ -138,6 +139,11 @@ def workspace(request):
             "memberships": selectors.memberships_for_user(user=request.user),
             "missing": services.cooperative_missing_requirements(cooperative),
             "history": selectors.status_history(cooperative=cooperative)[:10],
+            # Sanctions are addressed to the managers; every member sees the inspections.
+            "sanctions": oversight.cooperative_sanctions(cooperative_id=cooperative.pk)
+            if membership.role == Membership.Role.MANAGER
+            else [],
+            "inspections": oversight.cooperative_inspections(cooperative_id=cooperative.pk),
         },
     )
 

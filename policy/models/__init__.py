@@ -3,6 +3,7 @@
 from policy.models.appeals import Appeal, AppealStatusChange
 from policy.models.certification import Certificate, CertificateReminder
 from policy.models.decisions import Exemption, ListingDecision
+from policy.models.inspections import Inspection, InspectionEvidence, Sanction
 from policy.models.recalls import Recall, RecallProduct
 from policy.models.rules import ListingRule, RuleChange
 from policy.models.versions import PolicyVersion
@@ -13,10 +14,13 @@ __all__ = [
     "Certificate",
     "CertificateReminder",
     "Exemption",
+    "Inspection",
+    "InspectionEvidence",
     "ListingDecision",
     "ListingRule",
     "PolicyVersion",
     "Recall",
     "RecallProduct",
     "RuleChange",
+    "Sanction",
 ]

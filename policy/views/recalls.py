@@ -4,6 +4,7 @@ forms (one product, or a whole cooperative) and closing form."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -21,6 +22,7 @@ from policy.forms.recalls import (
 )
 from policy.models import Recall
 from policy.selectors import recalls as selectors
+from policy.selectors.oversight import inspection_get
 from policy.services import recalls as services
 from sellers.selectors import cooperative_by_id, cooperatives_matching
 
@@ -130,12 +132,30 @@ def regulator_recall_list(request):
     )
 
 
+def _inspection_asking(request, cooperative_id: int):
+    """The inspection whose outcome this recall carries out (``?inspection=``), if any."""
+    raw = request.GET.get("inspection", "")
+    if not raw.isdigit():
+        return None
+    inspection = inspection_get(pk=int(raw))
+    if inspection.cooperative_id != cooperative_id:
+        raise Http404
+    return inspection
+
+
 def _recall_form(request, *, product=None, cooperative=None):
     form = RecallForm(request.POST or None)
+    inspection = _inspection_asking(
+        request, product.cooperative_id if product is not None else cooperative.pk
+    )
     if request.method == "POST" and form.is_valid():
         try:
             recall = services.recall_open(
-                actor=request.user, product=product, cooperative=cooperative, **form.cleaned_data
+                actor=request.user,
+                product=product,
+                cooperative=cooperative,
+                inspection=inspection,
+                **form.cleaned_data,
             )
         except PolicyError as exc:
             form.add_error(None, exc.message)
@@ -150,7 +170,13 @@ def _recall_form(request, *, product=None, cooperative=None):
     return render(
         request,
         "policy/recall_form.html",
-        {"form": form, "product": product, "cooperative": cooperative, "under": under},
+        {
+            "form": form,
+            "product": product,
+            "cooperative": cooperative,
+            "under": under,
+            "inspection": inspection,
+        },
     )
 
 
