@@ -3,7 +3,9 @@ MEDIA_ROOT and are served by views that check who asks; they never get a public 
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.utils.functional import LazyObject
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
 
 
 class PrivateStorage(LazyObject):
@@ -18,3 +20,10 @@ def private_storage() -> PrivateStorage:
     """A file field's storage, as a callable: migrations then name this function instead
     of freezing the deployment's PRIVATE_MEDIA_ROOT path into their text."""
     return _private_storage
+
+
+@receiver(setting_changed)
+def _private_root_changed(*, setting, **kwargs):
+    """A changed PRIVATE_MEDIA_ROOT (tests give each their own) takes effect at once."""
+    if setting == "PRIVATE_MEDIA_ROOT":
+        _private_storage._wrapped = empty

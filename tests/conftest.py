@@ -118,7 +118,18 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_media_root(tmp_path_factory):
+    """Private documents go to one directory of the run's own, set before any fixture
+    writes one (the module-scoped worlds attach licences and evidence), never to var/."""
+    from django.test import override_settings
+
+    override = override_settings(PRIVATE_MEDIA_ROOT=tmp_path_factory.mktemp("private"))
+    override.enable()
+    yield
+    override.disable()
 
 
 @pytest.fixture(autouse=True)

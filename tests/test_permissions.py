@@ -207,6 +207,22 @@ MATRIX = {
     "policy:recall_detail": ("get", lambda w: {"pk": w["recall_a"].pk}, REGULATORS),
     "policy:recall_product": ("get", _product_a, REGULATORS),
     "policy:recall_cooperative": ("get", lambda w: {"pk": w["coop_a"].pk}, REGULATORS),
+    "policy:inspections": ("get", None, REGULATORS),
+    "policy:inspection_detail": ("get", lambda w: {"pk": w["inspection_a"].pk}, REGULATORS),
+    "policy:inspection_evidence": (
+        "get",
+        lambda w: {"pk": w["inspection_a"].pk, "evidence_pk": w["evidence_a"].pk},
+        REGULATORS,
+    ),
+    "policy:inspect_product": ("get", _product_a, REGULATORS),
+    "policy:inspect_cooperative": ("get", lambda w: {"pk": w["coop_a"].pk}, REGULATORS),
+    "policy:cooperative_sanctions": ("get", lambda w: {"pk": w["coop_a"].pk}, REGULATORS),
+    "policy:sanction_lift": (
+        "post",
+        lambda w: {"pk": w["sanction_a"].pk},
+        {**REGULATORS, "regulator": 302},
+    ),
+    "policy:watch_list": ("get", None, REGULATORS),
     # Anyone reads the recall notices and their feed.
     "recalls:list": ("get", None, PUBLIC),
     "recalls:feed": ("get", None, PUBLIC),
@@ -229,6 +245,7 @@ POST_BODIES = {
     "orders:seller_bulk_confirm": lambda w: {"seller_orders": [w["seller_order_a"].pk]},
     "orders:return_decide": lambda w: {"decision": "accept", "restock": "on", "response": ""},
     "orders:review_reply": lambda w: {"reply": "Thank you!"},
+    "policy:sanction_lift": lambda w: {"note": "Lifted after a clean visit."},
 }
 
 # --- Accounts and the second factor (allauth), the language switch, media -----------

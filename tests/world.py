@@ -27,8 +27,10 @@ from orders.services.fulfilment import (
 from policy.models import ListingDecision, ListingRule
 from policy.services.appeals import appeal_file
 from policy.services.certification import certificate_award
+from policy.services.inspections import inspection_record
 from policy.services.recalls import recall_open
 from policy.services.rules import rules_seed_defaults
+from policy.services.sanctions import sanction_issue
 from sellers.models import Invitation, Membership
 from tests.factories import (
     AdminFactory,
@@ -175,6 +177,22 @@ def build_world() -> dict:
         measures="Withdrawn from sale.",
         buyer_action="return",
     )
+    inspection = inspection_record(
+        actor=regulator,
+        product=catalog["product_a"],
+        inspected_on=timezone.localdate(),
+        findings=["labelling"],
+        outcome="sanction",
+        notes="Internal remark.",
+        evidence=[_png()],
+    )
+    sanction = sanction_issue(
+        cooperative=coop_a,
+        actor=regulator,
+        step=2,
+        reason="Repeated labelling faults.",
+        skip_reason="Third visit with the same fault.",
+    )
     buyer = UserFactory()
     return {
         "coop_a": coop_a,
@@ -183,6 +201,9 @@ def build_world() -> dict:
         "invitation_a": invitation,
         "certificate_a": certificate,
         "recall_a": recall,
+        "inspection_a": inspection,
+        "evidence_a": inspection.evidence.get(),
+        "sanction_a": sanction,
         **catalog,
         **_orders_of(buyer, catalog["product_a"], manager_a.user),
         "users": {

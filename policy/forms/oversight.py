@@ -93,3 +93,15 @@ class SanctionLiftForm(forms.Form):
     note = forms.CharField(
         label=_("Note on lifting"), max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class InspectionRefForm(forms.Form):
+    """The inspection an action carries out (``?inspection=`` on a recall or sanction)."""
+
+    inspection = forms.IntegerField(min_value=1, max_value=2**62)
+
+
+class OutcomeDoneForm(forms.Form):
+    """Marking an inspection's outcome carried out: the button sends ``confirm=done``."""
+
+    confirm = forms.ChoiceField(choices=[("done", _("Carried out"))])

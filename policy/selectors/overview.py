@@ -8,7 +8,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from catalog.models import Product
-from policy.models import Appeal, Certificate, ListingDecision, ListingRule
+from policy.models import Appeal, Certificate, ListingDecision, ListingRule, Recall
+from policy.selectors.oversight import inspections_pending, watch_list
 from sellers.models import Cooperative
 
 
@@ -34,6 +35,9 @@ def regulator_overview() -> dict[str, int]:
         certified=Count("id"),
         expiring=Count("id", filter=Q(expires_on__lte=today + timedelta(days=90))),
     )
+    overview["open_recalls"] = Recall.objects.filter(status=Recall.Status.OPEN).count()
+    overview["inspections_pending"] = inspections_pending().count()
+    overview["watch_list"] = watch_list().count()
     return overview
 
 

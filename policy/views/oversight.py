@@ -13,7 +13,13 @@ from django.views.decorators.http import require_POST
 from catalog.selectors import product_by_id, product_lookup
 from marketplace.roles import Role, role_required
 from policy.errors import PolicyError
-from policy.forms.oversight import InspectionForm, SanctionForm, SanctionLiftForm
+from policy.forms.oversight import (
+    InspectionForm,
+    InspectionRefForm,
+    OutcomeDoneForm,
+    SanctionForm,
+    SanctionLiftForm,
+)
 from policy.forms.recalls import RecallTargetLookupForm
 from policy.models import Inspection, Sanction
 from policy.selectors import oversight as selectors
@@ -82,7 +88,7 @@ def inspect_cooperative(request, pk: int):
 @role_required(Role.REGULATOR)
 def inspection_detail(request, pk: int):
     inspection = selectors.inspection_get(pk=pk)
-    if request.method == "POST":
+    if request.method == "POST" and OutcomeDoneForm(request.POST).is_valid():
         try:
             inspection_services.inspection_outcome_done(inspection=inspection, actor=request.user)
         except PolicyError as exc:
@@ -108,12 +114,14 @@ def inspection_evidence(request, pk: int, evidence_pk: int):
     return response
 
 
-def _inspection_for(request, cooperative) -> Inspection | None:
-    raw = request.POST.get("inspection") or request.GET.get("inspection")
-    if not raw or not str(raw).isdigit():
+def inspection_asking(request, cooperative_id: int) -> Inspection | None:
+    """The inspection whose outcome an action carries out (``inspection`` in the query
+    or the form), if any: another cooperative's is not found."""
+    ref = InspectionRefForm(request.POST if "inspection" in request.POST else request.GET)
+    if not ref.is_valid():
         return None
-    inspection = selectors.inspection_get(pk=int(raw))
-    if inspection.cooperative_id != cooperative.pk:
+    inspection = selectors.inspection_get(pk=ref.cleaned_data["inspection"])
+    if inspection.cooperative_id != cooperative_id:
         raise Http404
     return inspection
 
@@ -122,7 +130,7 @@ def _inspection_for(request, cooperative) -> Inspection | None:
 def cooperative_sanctions(request, pk: int):
     """A cooperative's ladder: its history, the next step, and the form to take one."""
     cooperative = cooperative_by_id(pk=pk)
-    inspection = _inspection_for(request, cooperative)
+    inspection = inspection_asking(request, cooperative.pk)
     expected = selectors.sanction_next_step(cooperative_id=cooperative.pk)
     form = SanctionForm(
         request.POST or None,

@@ -4,7 +4,6 @@ forms (one product, or a whole cooperative) and closing form."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
@@ -22,8 +21,8 @@ from policy.forms.recalls import (
 )
 from policy.models import Recall
 from policy.selectors import recalls as selectors
-from policy.selectors.oversight import inspection_get
 from policy.services import recalls as services
+from policy.views.oversight import inspection_asking
 from sellers.selectors import cooperative_by_id, cooperatives_matching
 
 FEED_SIZE = 50
@@ -132,20 +131,9 @@ def regulator_recall_list(request):
     )
 
 
-def _inspection_asking(request, cooperative_id: int):
-    """The inspection whose outcome this recall carries out (``?inspection=``), if any."""
-    raw = request.GET.get("inspection", "")
-    if not raw.isdigit():
-        return None
-    inspection = inspection_get(pk=int(raw))
-    if inspection.cooperative_id != cooperative_id:
-        raise Http404
-    return inspection
-
-
 def _recall_form(request, *, product=None, cooperative=None):
     form = RecallForm(request.POST or None)
-    inspection = _inspection_asking(
+    inspection = inspection_asking(
         request, product.cooperative_id if product is not None else cooperative.pk
     )
     if request.method == "POST" and form.is_valid():
