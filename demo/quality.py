@@ -100,7 +100,47 @@ def demo_recalls_seed(*, regulator) -> int:
     ) or candidates.filter(pk__in=delivered.values("product_id")).order_by("pk").first()
     if best is None:
         return 0
-    recall_open(actor=regulator, product=best, **OPEN_RECALL)
+    from policy.models import Inspection
+    from policy.services.inspections import inspection_record
+    from policy.services.sanctions import sanction_issue
+
+    today = timezone.localdate()
+    found = inspection_record(
+        actor=regulator,
+        product=best,
+        inspected_on=today - timedelta(days=3),
+        findings=[Inspection.Finding.FOOD_SAFETY, Inspection.Finding.TRACEABILITY],
+        outcome=Inspection.Outcome.RECALL,
+        notes="Samples from two sacks sent to the provincial laboratory; batch records "
+        "incomplete for the last month.",
+    )
+    recall_open(actor=regulator, product=best, inspection=found, **OPEN_RECALL)
+    storage = inspection_record(
+        actor=regulator,
+        cooperative=best.cooperative,
+        inspected_on=today - timedelta(days=3),
+        findings=[Inspection.Finding.TRACEABILITY],
+        outcome=Inspection.Outcome.SANCTION,
+        notes="Storage room damp; no humidity log.",
+    )
+    sanction_issue(
+        cooperative=best.cooperative,
+        actor=regulator,
+        step=1,
+        reason="Batch and storage records missing for the coffee sold last month.",
+        inspection=storage,
+    )
+    # One inspection whose outcome (revoking a certificate) is still to be carried out.
+    certified_product = Certificate.objects.filter(status="active").order_by("pk").first()
+    if certified_product is not None:
+        inspection_record(
+            actor=regulator,
+            product=certified_product.product,
+            inspected_on=today - timedelta(days=1),
+            findings=[Inspection.Finding.QUALITY_BELOW],
+            outcome=Inspection.Outcome.REVOKE_CERTIFICATE,
+            notes="Tasting panel scored well below the certified level.",
+        )
     other = candidates.exclude(pk=best.pk).exclude(cooperative=best.cooperative).order_by("-pk")
     closed = other.first()
     if closed is not None:

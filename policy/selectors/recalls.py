@@ -51,7 +51,8 @@ def recall_page(recalls: QuerySet[Recall], *, number) -> Page:
         for product in with_main_photo(Product.objects.filter(pk__in=set(leads.values())))
     }
     for recall in recalls_here:
-        recall.lead = products.get(leads.get(recall.pk))
+        lead = leads.get(recall.pk)
+        recall.lead = products.get(lead) if lead else None  # type: ignore[attr-defined]
     page.object_list = recalls_here
     return page
 

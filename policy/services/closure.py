@@ -62,7 +62,7 @@ def _move_decided(
         trigger=ProductStatusChange.Trigger.POLICY,
         reason=reason,
     )
-    if moves:
+    if moves.at is not None:
         ListingDecision.objects.filter(run=run).update(
             status_change=Subquery(
                 ProductStatusChange.objects.filter(

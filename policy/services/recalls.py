@@ -144,6 +144,7 @@ def recall_open(
         cooperative_id = found[0]
         own = Product.objects.filter(pk=product.pk)
     else:
+        assert cooperative is not None  # one of the two, checked above
         cooperative_id = cooperative.pk
         own = Product.objects.filter(cooperative_id=cooperative_id)
     candidates = own.exclude(status=Product.Status.ARCHIVED).filter(_not_under_open_recall())
