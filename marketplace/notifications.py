@@ -27,6 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from marketplace.models import OutgoingEmail, User
+from marketplace.sql import rows_insert
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +172,7 @@ def _store(rows: list[OutgoingEmail]) -> list[OutgoingEmail]:
             email_render(row)
             row.sent_at, row.next_attempt_at = now, None
         return OutgoingEmail.objects.bulk_create(rows)
-    rows = OutgoingEmail.objects.bulk_create(rows)
+    rows = rows_insert(OutgoingEmail, rows)  # COPY for thousands (a recall)
     transaction.on_commit(relay_nudge)
     return rows
 
