@@ -27,7 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from marketplace.models import OutgoingEmail, User
-from marketplace.sql import rows_insert
+from marketplace.sql import in_list, rows_insert
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def recipient_languages(*, addresses: Iterable[str]) -> dict[str, str]:
     if not wanted:
         return {}
     return dict(
-        User.objects.filter(email__in=wanted)
+        User.objects.filter(in_list("email", sorted(wanted), db_type="text"))
         .exclude(preferred_language="")
         .values_list("email", "preferred_language")
     )

@@ -23,7 +23,7 @@ from catalog.locks import product_lock, products_lock
 from catalog.models import TRANSITIONS, Product, ProductStatusChange
 from catalog.pagecache import catalog_changed
 from catalog.services.errors import InvalidTransition
-from marketplace.sql import insert_select
+from marketplace.sql import in_list, insert_select
 
 Status = Product.Status
 
@@ -112,7 +112,7 @@ def products_status_set(
     if not moving:
         return StatusMoves(count=0)
     now = timezone.now()
-    locked = Product.objects.filter(pk__in=moving)  # ours until the commit
+    locked = Product.objects.filter(in_list("pk", moving))  # ours until the commit
     insert_select(
         ProductStatusChange,
         source=locked,

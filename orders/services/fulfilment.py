@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from catalog.services.stock import stock_return
 from marketplace.models import User
 from marketplace.notifications import Email, emails_queue
-from marketplace.sql import insert_select
+from marketplace.sql import in_list, insert_select
 from orders.locks import seller_order_lock
 from orders.models import Order, OrderLine, SellerOrder, SellerOrderStatusChange
 from sellers.selectors import is_member, manager_emails
@@ -215,7 +215,7 @@ def seller_orders_hold_for_recall(
         return []
     held = [pk for pk, *_rest in parts]
     now = timezone.now()
-    locked = SellerOrder.objects.filter(pk__in=held)  # ours until the commit
+    locked = SellerOrder.objects.filter(in_list("pk", held))  # ours until the commit
     insert_select(
         SellerOrderStatusChange,
         source=locked,
