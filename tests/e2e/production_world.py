@@ -70,7 +70,33 @@ def build() -> dict:
         cooperative=registered, actor=founder, upload=_png("amed.png", "white")
     )
     cooperative_verify(cooperative=registered, actor=regulator, reason="Documents checked.")
+    # A recalled product with a photo, after an inspection with evidence.
+    from policy.services.inspections import inspection_record
+    from policy.services.recalls import recall_open
+
+    tray = listing(cooperative, manager, category, title="Rattan tray", price="90000", stock=2)
+    photo_add(product=tray, actor=manager, upload=_png("tray.png", "maroon"))
+    tray = product_publish(product=tray, actor=manager)
+    inspection = inspection_record(
+        actor=regulator,
+        product=tray,
+        inspected_on=tray.created_at.date(),
+        findings=["labelling"],
+        outcome="recall",
+        evidence=[_png("evidence.png", "gray")],
+    )
+    recall = recall_open(
+        actor=regulator,
+        product=tray,
+        inspection=inspection,
+        hazard="Splinters on the rim.",
+        risk="medium",
+        measures="Withdrawn from sale.",
+        buyer_action="return",
+    )
     return {
+        "recall": recall.pk,
+        "evidence": inspection.evidence.get().file.name,
         "regulator": regulator.email,
         "regulator_name": regulator.full_name,
         "registered": registered.legal_name,

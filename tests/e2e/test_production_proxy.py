@@ -214,6 +214,14 @@ def test_photos_and_logos_load_under_gunicorn_without_debug_behind_nginx(
     page.goto(f"/sellers/c/{production_site['storefront']}/")
     assert _broken_images(page, "main img[src*='/media/']") == []
 
+    # The public recall notices show the recalled product's photo; the feed is Atom.
+    page.goto("/recalls/")
+    assert page.get_by_text("Splinters on the rim.").first.is_visible()
+    assert _broken_images(page, "main img[src*='/media/']") == []
+    feed = page.request.get("/recalls/feed.atom")
+    assert feed.status == 200 and feed.headers["content-type"].startswith("application/atom+xml")
+    assert "Rattan tray" in feed.text()
+
     # Static files come from collectstatic's output, through nginx.
     stylesheet = page.locator("link[rel=stylesheet]").first.get_attribute("href")
     response = page.request.get(stylesheet)
@@ -230,6 +238,10 @@ def test_private_documents_are_not_served_to_anyone_who_asks(production_site):
         f"/private/{licence}",
         f"/static/../private/{licence}",
     ):
+        assert _status(base + guess) == 404, guess
+    evidence = production_site["evidence"]
+    assert (production_site["var"] / "private" / evidence).exists()
+    for guess in (f"/media/{evidence}", f"/private/{evidence}", f"/media/../private/{evidence}"):
         assert _status(base + guess) == 404, guess
     # The workspace's own link answers its members only: a stranger is sent to sign in.
     assert _status(base + "/sellers/workspace/licence/") == 302
