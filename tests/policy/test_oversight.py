@@ -314,3 +314,34 @@ def test_the_regulator_home_counts_every_queue(gayo, regulator):
         1,
     )
     assert Recall.objects.count() == 1
+
+
+def test_a_suspension_blocks_new_orders_to_the_cooperative(gayo, regulator):
+    import uuid
+
+    from orders.services.cart import CartError, cart_add, cart_get
+    from orders.services.checkout import ItemsUnavailable, ShippingAddress, checkout_complete
+    from tests.factories import UserFactory
+
+    cooperative, _manager, product = gayo
+    buyer = UserFactory()
+    cart = cart_get(user=buyer, create=True)
+    cart_add(cart=cart, product_id=product.pk, quantity=1)
+    _sanction(cooperative, regulator, Step.SUSPENSION, skip_reason="Fraud proven.")
+    with pytest.raises(ItemsUnavailable):
+        checkout_complete(
+            buyer=buyer,
+            cart=cart,
+            address=ShippingAddress(
+                name="Siti",
+                phone="+62 812 0000 0000",
+                country="ID",
+                province="Aceh",
+                commune="",
+                street="Jl. Merdeka 1",
+            ),
+            payment_method="on_delivery",
+            token=uuid.uuid4(),
+        )
+    with pytest.raises(CartError, match="not for sale"):
+        cart_add(cart=cart_get(user=UserFactory(), create=True), product_id=product.pk)
