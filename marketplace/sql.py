@@ -7,6 +7,7 @@ statement instead, whatever the number of rows, on both back ends.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.db import connection
@@ -64,12 +65,15 @@ def rows_insert(model: type[Model], rows: list) -> list:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     statement = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
-    connection.ensure_connection()
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(
-                [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
-            )
+    with connection.cursor() as cursor:
+        # Logged like any statement when queries are (tests count them, DEBUG shows them).
+        debug_sql = getattr(cursor, "debug_sql", None)
+        logged = debug_sql(statement) if debug_sql else contextlib.nullcontext()
+        with logged, cursor.cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(
+                    [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+                )
     return rows
 
 

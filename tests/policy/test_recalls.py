@@ -200,6 +200,103 @@ def test_a_cooperative_recall_takes_the_same_queries_for_many_products(regulator
     assert opened(4, "Small") == opened(24, "Large")
 
 
+def _bulk_cooperative(name: str, *, products: int, held: int, delivered: int):
+    """A verified cooperative with ``products`` listings and order parts holding them,
+    inserted in bulk (the way bench/recall.py seeds its 5 000)."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from orders.models import Order, OrderLine, SellerOrderStatusChange
+    from tests.factories import CooperativeFactory
+
+    cooperative = CooperativeFactory(legal_name=name)
+    category = category_ensure(slug="bulk-goods", name="Bulk goods")
+    rows = Product.objects.bulk_create(
+        Product(
+            cooperative=cooperative,
+            category=category,
+            sku=f"{name[:3]}-{n}",
+            title=f"{name} jar {n}",
+            slug=f"{name.lower()}-jar-{n}",
+            price=Decimal("25000"),
+            stock=10,
+            status="active",
+            published_at=timezone.now(),
+        )
+        for n in range(products)
+    )
+    buyers = User.objects.bulk_create(
+        User(email=f"{name.lower()}{n}@example.test", password="!") for n in range(held + delivered)
+    )
+    money = {"subtotal": Decimal("25000"), "total": Decimal("25000")}
+    orders = Order.objects.bulk_create(
+        Order(
+            buyer=buyer,
+            payment_method="on_delivery",
+            ship_name="Siti",
+            ship_phone="+62 812 0000 0000",
+            ship_street="Jl. Merdeka 1",
+            vat_total=Decimal("0"),
+            **money,
+        )
+        for buyer in buyers
+    )
+    parts = SellerOrder.objects.bulk_create(
+        SellerOrder(
+            order=order,
+            cooperative=cooperative,
+            cooperative_name=name,
+            status="placed" if n < held else "delivered",
+            vat=Decimal("0"),
+            **money,
+        )
+        for n, order in enumerate(orders)
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            seller_order=part,
+            product=rows[n % products],
+            title=rows[n % products].title,
+            cooperative_name=name,
+            unit="piece",
+            unit_price=Decimal("25000"),
+            quantity=1,
+            vat_rate=Decimal("0"),
+            vat_amount=Decimal("0"),
+            line_total=Decimal("25000"),
+        )
+        for n, part in enumerate(parts)
+    )
+    SellerOrderStatusChange.objects.bulk_create(
+        SellerOrderStatusChange(seller_order=part, from_status="shipped", to_status="delivered")
+        for part in parts[held:]
+    )
+    return cooperative
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite splits bulk inserts")
+def test_a_recall_of_thousands_takes_the_queries_of_a_recall_of_a_few(regulator):
+    """5 products and 3 order parts against 2 500 products and 1 000 order parts (past
+    the thresholds where ids go as one array and the outbox uses COPY)."""
+
+    def queries_for(cooperative):
+        actor = User.objects.get(pk=regulator.pk)
+        with CaptureQueriesContext(connection) as queries:
+            recall = recall_open(actor=actor, cooperative=cooperative, **NOTICE)
+        return len(queries), recall
+
+    few, small = queries_for(_bulk_cooperative("Few", products=5, held=2, delivered=1))
+    many, large = queries_for(_bulk_cooperative("Many", products=2500, held=700, delivered=300))
+    assert few == many
+    assert (small.product_count, large.product_count) == (5, 2500)
+    assert (
+        SellerOrder.objects.filter(cooperative=large.cooperative, status="on_hold").count() == 700
+    )
+    assert OutgoingEmail.objects.filter(template__isnull=False).count() == 1003  # deferred
+
+
 def _regulator_client(regulator):
     client = Client()
     force_login_with_mfa(client, regulator)
