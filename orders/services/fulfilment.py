@@ -187,14 +187,18 @@ def seller_order_hold(
     )
 
 
-def seller_orders_to_hold(*, product_ids) -> list[tuple[int, str, int, str, str]]:
+def seller_orders_to_hold(
+    *, product_ids, skip_locked: bool = False
+) -> list[tuple[int, str, int, str, str]]:
     """Lock, in primary-key order, the unshipped order parts holding any of
     ``product_ids`` (ids or a queryset of them) and return, read under the lock, each
     one's (id, status, order id, buyer's email, cooperative name): a recall calls this
-    before it locks the products, the order every other path takes its locks in."""
+    before it locks the products, the order every other path takes its locks in.
+    ``skip_locked`` leaves out the parts another transaction holds (for a second pass
+    made after the products are locked, which must not wait for them)."""
     holding = OrderLine.objects.filter(product_id__in=product_ids).values("seller_order_id")
     return list(
-        SellerOrder.objects.select_for_update(of=("self",))
+        SellerOrder.objects.select_for_update(of=("self",), skip_locked=skip_locked)
         .filter(status__in=[Status.PLACED, Status.CONFIRMED], pk__in=holding)
         .order_by("pk")
         .values_list("pk", "status", "order_id", "order__buyer__email", "cooperative_name")
@@ -203,14 +207,14 @@ def seller_orders_to_hold(*, product_ids) -> list[tuple[int, str, int, str, str]
 
 @transaction.atomic
 def seller_orders_hold_for_recall(
-    *, product_ids, reason: str, actor: User | None = None
+    *, product_ids, reason: str, actor: User | None = None, skip_locked: bool = False
 ) -> list[int]:
     """Put on hold every unshipped order part holding any of ``product_ids`` (ids, or a
     queryset of them), for its cooperative to cancel or resolve, in a fixed number of
     statements however many there are; returns the ids of the parts held. Each buyer
     gets one email naming their held orders (rendered by the relay); the recall service
     that calls this tells the cooperative."""
-    parts = seller_orders_to_hold(product_ids=product_ids)  # locked, or already ours
+    parts = seller_orders_to_hold(product_ids=product_ids, skip_locked=skip_locked)
     if not parts:
         return []
     held = [pk for pk, *_rest in parts]

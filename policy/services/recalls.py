@@ -194,6 +194,12 @@ def recall_open(
     except IntegrityError:
         raise RecallRefused(_("One of these products was recalled just now.")) from None
     recalled = RecallProduct.objects.filter(recall=recall).values("product_id")
+    # A checkout that held a product's lock before this recall did commits its order
+    # before the products move: a second pass holds it too, skipping (rather than
+    # waiting for, against the lock order) a part someone else is changing right now.
+    held += seller_orders_hold_for_recall(
+        product_ids=recalled, reason=reason, actor=actor, skip_locked=True
+    )
     carts = cart_lines_remove_products(product_ids=recalled)
     buyers = _buyers_email(recall, recalled)
     if inspection is not None:

@@ -144,3 +144,52 @@ def test_publish_that_starts_during_a_reevaluation_decides_after_it():
     assert results == {"reevaluate": 0, "publish": "ListingBlocked"}
     product.refresh_from_db()
     assert product.status == Product.Status.BLOCKED
+
+
+def test_an_order_placed_while_a_recall_waits_for_the_product_is_held_too():
+    """A checkout holds the product's lock when the recall starts: the recall's first
+    pass cannot see its order yet, waits for the product, and its second pass holds the
+    order the checkout committed."""
+    from catalog.services.categories import category_ensure
+    from orders.models import SellerOrder
+    from policy.services.recalls import recall_open
+    from tests.factories import RegulatorFactory, UserFactory, place_order, seller
+
+    cooperative, manager = seller("ID", legal_name="Koperasi Kopi Gayo")
+    coffee = category_ensure(slug="coffee", name="Coffee")
+    product = listing(cooperative, manager, coffee, title="Gayo arabica", price="85000", stock=9)
+    product = product_publish(product=product, actor=manager)
+    buyer, regulator = UserFactory(), RegulatorFactory()
+    placed, commit = threading.Event(), threading.Event()
+    pids, results = {}, {}
+
+    def checkout():
+        with transaction.atomic():
+            part = place_order(buyer, product).seller_orders.get()
+            placed.set()
+            commit.wait(10)
+        return part.pk
+
+    def recall():
+        pids["recall"] = _backend_pid()
+        return recall_open(
+            actor=regulator,
+            product=product,
+            hazard="Aflatoxin",
+            risk="serious",
+            measures="Withdrawn",
+            buyer_action="dispose",
+        ).pk
+
+    buying = _run(checkout, results, "checkout")
+    assert placed.wait(10)
+    recalling = _run(recall, results, "recall")
+    assert _wait_until(lambda: "recall" in pids and _waiting_for_a_lock(pids["recall"]))
+    commit.set()
+    buying.join(10)
+    recalling.join(10)
+
+    assert isinstance(results["recall"], int), results
+    assert SellerOrder.objects.get(pk=results["checkout"]).status == SellerOrder.Status.ON_HOLD
+    product.refresh_from_db()
+    assert product.status == Product.Status.RECALLED
