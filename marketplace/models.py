@@ -220,6 +220,7 @@ class AuditEvent(models.Model):
         INSPECTION_RECORDED = "inspection_recorded", _("Inspection recorded")
         SANCTION_ISSUED = "sanction_issued", _("Sanction step issued")
         SANCTION_LIFTED = "sanction_lifted", _("Sanction lifted")
+        TAX_RULE_CHANGED = "tax_rule_changed", _("Tax rule changed")
         ADMIN_ADDED = "admin_added", _("Added in the administration")
         ADMIN_CHANGED = "admin_changed", _("Changed in the administration")
         ADMIN_DELETED = "admin_deleted", _("Deleted in the administration")

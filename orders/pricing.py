@@ -13,7 +13,7 @@ a price list: the prices charged always come from the products, under the locks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -123,11 +123,15 @@ class Quote:
         }
 
 
-def quote_price(*, items: Iterable[tuple[Product, int]], rates: TaxRates) -> Quote:
-    """Price ``(product, quantity)`` pairs: VAT and withholding per line, rounded to the
-    currency's unit; parts in the order the cooperatives first appear."""
+def quote_price(
+    *, items: Iterable[tuple[Product, int]], rates: TaxRates | Mapping[int, TaxRates]
+) -> Quote:
+    """Price ``(product, quantity)`` pairs: VAT and withholding per line at the line's
+    rates (``rates`` by product id, or one for all), rounded to the currency's unit;
+    parts in the order the cooperatives first appear."""
     parts: dict[int, list[LinePrice]] = {}
     for product, quantity in items:
+        line_rates = rates if isinstance(rates, TaxRates) else rates[product.pk]
         net = product.price * quantity
         parts.setdefault(product.cooperative_id, []).append(
             LinePrice(
@@ -136,10 +140,10 @@ def quote_price(*, items: Iterable[tuple[Product, int]], rates: TaxRates) -> Quo
                 title=product.title,
                 quantity=quantity,
                 unit_price=product.price,
-                vat_rate=rates.vat_rate,
-                vat=money_round(net * rates.vat_rate),
-                withholding_rate=rates.withholding_rate,
-                withholding=money_round(net * rates.withholding_rate),
+                vat_rate=line_rates.vat_rate,
+                vat=money_round(net * line_rates.vat_rate),
+                withholding_rate=line_rates.withholding_rate,
+                withholding=money_round(net * line_rates.withholding_rate),
             )
         )
     return Quote(

@@ -29,3 +29,7 @@ class InspectionRefused(PolicyError):
 
 class SanctionRefused(PolicyError):
     pass
+
+
+class TaxRuleRefused(PolicyError):
+    pass

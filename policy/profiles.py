@@ -2,8 +2,8 @@
 
 Everything here is data written to the database once (by ``seed_demo`` or
 ``policy_seed_defaults``); the running platform reads the rules from the database.
-The tax rates here are the defaults checkout applies until the regulator's tax rules
-(the tax issue) replace them; ``orders.taxes`` is the one place that reads them.
+The tax rules here are seeded once (``taxes_seed_defaults``); checkout reads the
+regulator's rules from the database (``policy.selectors.taxes``).
 """
 
 from decimal import Decimal
@@ -13,11 +13,23 @@ PROFILES: dict[str, dict[str, Any]] = {
     "ID": {
         # VAT 11 % charged to the buyer; marketplace withholding of 0.5 % of the
         # seller's turnover (PMK 37/2025) is present but switched off: postponed.
-        "tax": {
-            "vat_rate": Decimal("0.11"),
-            "withholding_rate": Decimal("0.005"),
-            "withholding_active": False,
-        },
+        "tax_rules": [
+            {
+                "kind": "vat",
+                "levy": "VAT",
+                "title": "VAT",
+                "legal_reference": "Law 7/2021 on Harmonised Tax Regulations",
+                "rate": Decimal("0.11"),
+            },
+            {
+                "kind": "withholding",
+                "levy": "Income tax",
+                "title": "Marketplace withholding of 0.5 % of turnover",
+                "legal_reference": "PMK 37/2025 (start postponed)",
+                "rate": Decimal("0.005"),
+                "enabled": False,
+            },
+        ],
         "listing_rules": [
             {
                 "kind": "protected_category",
@@ -43,20 +55,47 @@ PROFILES: dict[str, dict[str, Any]] = {
         ],
     },
     "BI": {
-        "tax": {
-            "vat_rate": Decimal("0.18"),
-            "withholding_rate": Decimal("0"),
-            "withholding_active": False,
-        },
+        # VAT 18 %, 10 % on processed foods, unprocessed farm produce exempt.
+        "tax_rules": [
+            {
+                "kind": "vat",
+                "levy": "VAT",
+                "title": "VAT",
+                "legal_reference": "Law 1/10 of 2013 on VAT",
+                "rate": Decimal("0.18"),
+                "exempt": ["agricultural-raw-materials"],
+            },
+            {
+                "kind": "vat",
+                "levy": "VAT",
+                "title": "Reduced VAT on food and beverages",
+                "legal_reference": "Law 1/10 of 2013 on VAT, reduced rate",
+                "rate": Decimal("0.10"),
+                "categories": ["food-beverages"],
+            },
+        ],
         "listing_rules": [],
     },
     "VN": {
-        # Decree 117/2025: the platform withholds 1 % VAT + 0.5 % personal income tax.
-        "tax": {
-            "vat_rate": Decimal("0"),
-            "withholding_rate": Decimal("0.015"),
-            "withholding_active": True,
-        },
+        # Decree 117/2025: the platform withholds 1 % VAT + 0.5 % personal income tax
+        # on goods, filed by the 20th of the next month.
+        "tax_filing_day": 20,
+        "tax_rules": [
+            {
+                "kind": "withholding",
+                "levy": "VAT",
+                "title": "VAT withheld by the platform",
+                "legal_reference": "Decree 117/2025/ND-CP",
+                "rate": Decimal("0.01"),
+            },
+            {
+                "kind": "withholding",
+                "levy": "Personal income tax",
+                "title": "Personal income tax withheld by the platform",
+                "legal_reference": "Decree 117/2025/ND-CP",
+                "rate": Decimal("0.005"),
+            },
+        ],
         "listing_rules": [
             {
                 "kind": "required_certificate",

@@ -15,7 +15,7 @@ from marketplace.models import User
 from marketplace.templatetags.money import money
 from orders.models import MAX_QUANTITY, Cart, CartLine
 from orders.pricing import Quote, quote_price
-from orders.taxes import tax_rates_in_force
+from orders.taxes import tax_rates_for_products
 from policy.services.decisions import listings_decide
 
 
@@ -158,9 +158,9 @@ class CartGroup:
 
     def quote(self) -> Quote:
         """The buyable lines, priced as checkout will price them."""
+        items = [(row.product, row.line.quantity) for row in self.rows if row.buyable]
         return quote_price(
-            items=[(row.product, row.line.quantity) for row in self.rows if row.buyable],
-            rates=tax_rates_in_force(),
+            items=items, rates=tax_rates_for_products(product for product, _q in items)
         )
 
 

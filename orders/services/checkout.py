@@ -26,7 +26,7 @@ from marketplace.notifications import emails_queue
 from orders.models import Cart, Order, OrderLine, SellerOrder, SellerOrderStatusChange
 from orders.payments import PaymentProviderDisabled, payment_provider
 from orders.pricing import QuoteChange, quote_changes, quote_price
-from orders.taxes import tax_rates_in_force
+from orders.taxes import tax_rates_for_products
 from policy.services.decisions import listings_decide
 from sellers.selectors import manager_emails
 
@@ -171,7 +171,7 @@ def _place(
 
     quote = quote_price(
         items=((products[product_id], quantity) for product_id, quantity in quantities.items()),
-        rates=tax_rates_in_force(),
+        rates=tax_rates_for_products(products.values()),
     )
     if seen is not None:
         changes = quote_changes(seen=seen, now=quote)

@@ -6,6 +6,7 @@ from policy.models.decisions import Exemption, ListingDecision
 from policy.models.inspections import Inspection, InspectionEvidence, Sanction
 from policy.models.recalls import Recall, RecallProduct
 from policy.models.rules import ListingRule, RuleChange
+from policy.models.taxes import TaxRule
 from policy.models.versions import PolicyVersion
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "RecallProduct",
     "RuleChange",
     "Sanction",
+    "TaxRule",
 ]

@@ -12,6 +12,7 @@ from catalog.services.categories import category_ensure
 from catalog.services.products import product_update
 from marketplace.services import provinces_seed
 from orders.models import Order, Review, SellerOrder
+from policy.services.taxes import taxes_seed_defaults
 from sellers.models import Membership
 from tests.factories import (
     PASSWORD,
@@ -27,6 +28,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def shop():
     provinces_seed(country="ID")
+    taxes_seed_defaults(country="ID")  # VAT 11 %
     crafts = category_ensure(slug="household-goods", name="Household goods")
     items = {}
     for key, name, title, manager_email in (

@@ -12,6 +12,7 @@ import pytest
 from orders.models import Cart, Order
 from orders.services.cart import cart_add, cart_get
 from orders.services.checkout import ShippingAddress, checkout_complete
+from policy.services.taxes import taxes_seed_defaults
 from sellers.models import Membership
 from tests.catalog.conftest import (  # noqa: F401 (fixtures shared with the catalog tests)
     categories,
@@ -22,6 +23,14 @@ from tests.catalog.conftest import (  # noqa: F401 (fixtures shared with the cat
     seller,
 )
 from tests.factories import CooperativeFactory, MembershipFactory, RegulatorFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _tax_rules(request):
+    """Indonesia's tax rules, as a deployment seeds them: VAT 11 %, the 0.5 % withholding
+    present but disabled."""
+    if request.node.get_closest_marker("django_db") is not None:
+        taxes_seed_defaults(country="ID")
 
 
 def address(**overrides) -> ShippingAddress:

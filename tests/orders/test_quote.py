@@ -16,8 +16,9 @@ from orders.models import Order
 from orders.pricing import quote_changes, quote_price, quote_sign
 from orders.services.cart import cart_add, cart_get, cart_set_quantity
 from orders.services.checkout import PricesChanged
-from orders.taxes import tax_rates_in_force
-from policy.profiles import PROFILES
+from orders.taxes import TaxRates
+from policy.models import TaxRule
+from policy.selectors.taxes import tax_rules_changed
 from tests.factories import ProvinceFactory, UserFactory
 from tests.orders.conftest import check_out, stock_of
 from tests.orders.test_views import _address_form, _messages, _review_form
@@ -35,6 +36,9 @@ def reviewed(client, shop, buyer):
     cart_add(cart=cart, product_id=shop["pot"].pk, quantity=1)
     client.post(reverse("orders:checkout"), _address_form(ProvinceFactory()))
     return cart, _review_form(client)
+
+
+INDONESIA = TaxRates(vat_rate=Decimal("0.11"), withholding_rate=Decimal("0"))
 
 
 def _forged(quote: str) -> str:
@@ -108,7 +112,8 @@ def test_a_price_changed_after_the_review_is_not_placed_and_the_review_shows_it(
 
 def test_a_vat_rate_changed_after_the_review_is_not_placed(client, shop, reviewed, monkeypatch):
     cart, placing = reviewed
-    monkeypatch.setitem(PROFILES["ID"]["tax"], "vat_rate", Decimal("0.12"))
+    TaxRule.objects.filter(kind="vat").update(rate=Decimal("0.12"))
+    tax_rules_changed()  # as the regulator's edit does
 
     response = client.post(reverse("orders:checkout_place"), placing)
 
@@ -155,9 +160,7 @@ def test_a_tampered_quote_is_refused_and_nothing_is_placed(client, shop, reviewe
 def test_another_buyers_quote_is_refused(client, shop, reviewed):
     cart, placing = reviewed
     lines = [(line.product, line.quantity) for line in cart.lines.select_related("product")]
-    theirs = quote_sign(
-        quote=quote_price(items=lines, rates=tax_rates_in_force()), buyer_id=UserFactory().pk
-    )
+    theirs = quote_sign(quote=quote_price(items=lines, rates=INDONESIA), buyer_id=UserFactory().pk)
     response = client.post(reverse("orders:checkout_place"), {**placing, "quote": theirs})
     assert "The order summary could not be checked" in _messages(response)
     _nothing_placed(shop, cart)
@@ -165,7 +168,7 @@ def test_another_buyers_quote_is_refused(client, shop, reviewed):
 
 def test_the_checkout_service_compares_under_the_locks(buyer, shop, cart_with):
     cart = cart_with(buyer, {shop["mat"]: 1})
-    seen = quote_price(items=[(shop["mat"], 1)], rates=tax_rates_in_force()).summary()
+    seen = quote_price(items=[(shop["mat"], 1)], rates=INDONESIA).summary()
     product_update(product=shop["mat"], actor=shop["alpha"].manager, price=Decimal("19999"))
     with pytest.raises(PricesChanged) as refused:
         check_out(
@@ -189,7 +192,7 @@ def test_the_checkout_service_compares_under_the_locks(buyer, shop, cart_with):
 def test_a_part_total_that_moved_without_its_lines_is_a_change(shop):
     """What a fee of the part (delivery, say) changing looks like: the lines are the
     same, the part's total and the grand total are not."""
-    quote = quote_price(items=[(shop["mat"], 1)], rates=tax_rates_in_force())
+    quote = quote_price(items=[(shop["mat"], 1)], rates=INDONESIA)
     seen = quote.summary()
     coop = str(shop["mat"].cooperative_id)
     seen["parts"][coop]["total"] = str(quote.total - 15000)

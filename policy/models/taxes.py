@@ -1,0 +1,87 @@
+"""Tax rules the regulator edits: VAT-style rates charged to the buyer and withholding
+taken from the seller's gross, each with a scope and effective dates."""
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class TaxRule(models.Model):
+    """One rate in force between two dates. For a line, the VAT is the rate of the most
+    specific VAT rule that applies (a category's reduced rate over the general one);
+    withholding adds up every withholding rule that applies (Vietnam withholds VAT and
+    personal income tax). Categories cover their subcategories."""
+
+    class Kind(models.TextChoices):
+        VAT = "vat", _("VAT charged to the buyer")
+        WITHHOLDING = "withholding", _("Withholding from the seller's gross")
+
+    class Sellers(models.TextChoices):
+        ALL = "all", _("All sellers")
+        CROSS_BORDER = "cross_border", _("Cross-border sellers only")
+        LOCAL = "local", _("Local sellers only")
+
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    # What is levied (VAT, personal income tax…): two withholding rules of one scope may
+    # stand side by side when they levy different taxes.
+    levy = models.CharField(_("tax levied"), max_length=40)
+    title = models.CharField(_("title"), max_length=160)
+    legal_reference = models.CharField(_("legal reference"), max_length=200, blank=True)
+    rate = models.DecimalField(
+        _("rate"),
+        max_digits=6,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.9999"))],
+        help_text=_("A fraction: 0.11 for 11 %."),
+    )
+    categories = models.ManyToManyField(
+        "catalog.Category",
+        verbose_name=_("only these categories"),
+        related_name="+",
+        blank=True,
+    )
+    exempt_categories = models.ManyToManyField(
+        "catalog.Category",
+        verbose_name=_("exempt categories"),
+        related_name="+",
+        blank=True,
+    )
+    sellers = models.CharField(
+        _("sellers"), max_length=12, choices=Sellers.choices, default=Sellers.ALL
+    )
+    min_yearly_turnover = models.DecimalField(
+        _("only sellers whose yearly turnover reaches"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    effective_from = models.DateField(_("effective from"), default=timezone.localdate)
+    effective_to = models.DateField(_("effective to"), null=True, blank=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "levy", "-effective_from", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rate__gte=0, rate__lt=1), name="tax_rule_rate_fraction"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(effective_to__isnull=True)
+                | models.Q(effective_to__gte=models.F("effective_from")),
+                name="tax_rule_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def percent(self) -> Decimal:
+        return (self.rate * 100).normalize()

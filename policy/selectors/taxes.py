@@ -1,0 +1,122 @@
+"""The tax rules in force and the rates they give a line (the policy's low layer: the
+orders app prices carts and checkouts with these).
+
+The rules in force on a day are read in one query (with their categories' paths) and
+cached until a rule changes (``tax_rules_changed`` bumps the version in the key).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils import timezone
+
+from policy.models import TaxRule
+
+ZERO = Decimal("0")
+_VERSION_KEY = "policy:tax-rules:version"
+
+
+@dataclass(frozen=True)
+class TaxRates:
+    vat_rate: Decimal
+    withholding_rate: Decimal
+
+
+@dataclass(frozen=True)
+class RuleInForce:
+    pk: int
+    kind: str
+    levy: str
+    rate: Decimal
+    paths: tuple[str, ...]  # empty: every category
+    exempt_paths: tuple[str, ...]
+    sellers: str
+    min_yearly_turnover: Decimal | None
+
+    def specificity(self, category_path: str) -> int | None:
+        """How closely the rule's scope fits the category (the length of the matching
+        scope path, 0 for an unscoped rule), or None when the rule does not apply."""
+        if any(category_path.startswith(path) for path in self.exempt_paths):
+            return None
+        if not self.paths:
+            return 0
+        matching = [len(path) for path in self.paths if category_path.startswith(path)]
+        return max(matching) if matching else None
+
+    def covers_seller(self, *, cross_border: bool, turnover: Decimal | None) -> bool:
+        if self.sellers == TaxRule.Sellers.CROSS_BORDER and not cross_border:
+            return False
+        if self.sellers == TaxRule.Sellers.LOCAL and cross_border:
+            return False
+        if self.min_yearly_turnover is not None:
+            return turnover is not None and turnover >= self.min_yearly_turnover
+        return True
+
+
+def tax_rules_changed() -> None:
+    """Forget the cached rules (called by every write of a tax rule)."""
+    try:
+        cache.incr(_VERSION_KEY)
+    except ValueError:
+        cache.set(_VERSION_KEY, 1, timeout=None)
+
+
+def in_force_on(day: date) -> Q:
+    return Q(enabled=True, effective_from__lte=day) & (
+        Q(effective_to__isnull=True) | Q(effective_to__gte=day)
+    )
+
+
+def tax_rules_in_force(*, day: date | None = None) -> list[RuleInForce]:
+    day = day or timezone.localdate()
+    key = f"policy:tax-rules:{cache.get(_VERSION_KEY, 0)}:{day.isoformat()}"
+    rules = cache.get(key)
+    if rules is None:
+        rules = [
+            RuleInForce(
+                pk=rule.pk,
+                kind=rule.kind,
+                levy=rule.levy,
+                rate=rule.rate,
+                paths=tuple(category.path for category in rule.categories.all()),
+                exempt_paths=tuple(category.path for category in rule.exempt_categories.all()),
+                sellers=rule.sellers,
+                min_yearly_turnover=rule.min_yearly_turnover,
+            )
+            for rule in TaxRule.objects.filter(in_force_on(day))
+            .prefetch_related("categories", "exempt_categories")
+            .order_by("pk")
+        ]
+        cache.set(key, rules, timeout=3600)
+    return rules
+
+
+def tax_rates_for(
+    *,
+    rules: list[RuleInForce],
+    category_path: str,
+    cross_border: bool,
+    turnover: Decimal | None = None,
+) -> TaxRates:
+    """The rates for one line: the most specific VAT rule that applies (none: 0), and
+    the sum of the withholding rules that apply."""
+    vat: tuple[int, Decimal] | None = None
+    withholding = ZERO
+    for rule in rules:
+        fit = rule.specificity(category_path)
+        if fit is None or not rule.covers_seller(cross_border=cross_border, turnover=turnover):
+            continue
+        if rule.kind == TaxRule.Kind.WITHHOLDING:
+            withholding += rule.rate
+        elif vat is None or fit > vat[0]:
+            vat = (fit, rule.rate)
+    return TaxRates(vat_rate=vat[1] if vat else ZERO, withholding_rate=withholding)
+
+
+def turnover_needed(rules: list[RuleInForce]) -> bool:
+    return any(rule.min_yearly_turnover is not None for rule in rules)
