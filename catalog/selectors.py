@@ -295,3 +295,8 @@ def product_by_id(*, pk: int) -> Product:
         return Product.objects.select_related("cooperative", "category").get(pk=pk)
     except Product.DoesNotExist:
         raise Http404 from None
+
+
+def categories_in_tree_order() -> QuerySet[Category]:
+    """Every category, parents before their children (for a form's category choices)."""
+    return Category.objects.order_by("path")

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from policy.views import appeals, audit, certification, dashboard, oversight, recalls, rules
+from policy.views import (
+    appeals,
+    audit,
+    certification,
+    dashboard,
+    oversight,
+    recalls,
+    rules,
+    taxes,
+)
 
 app_name = "policy"
 
@@ -39,6 +48,9 @@ urlpatterns = [
     ),
     path("sanctions/<int:pk>/lift/", oversight.sanction_lift, name="sanction_lift"),
     path("watch-list/", oversight.watch_list, name="watch_list"),
+    path("taxes/", taxes.tax_rule_list, name="tax_rules"),
+    path("taxes/new/", taxes.tax_rule_create, name="tax_rule_create"),
+    path("taxes/<int:pk>/", taxes.tax_rule_edit, name="tax_rule_edit"),
     path("audit/", audit.audit_list, name="audit"),
     path("audit.csv", audit.audit_export, name="audit_export"),
 ]

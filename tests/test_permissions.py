@@ -223,6 +223,9 @@ MATRIX = {
         {**REGULATORS, "regulator": 302},
     ),
     "policy:watch_list": ("get", None, REGULATORS),
+    "policy:tax_rules": ("get", None, REGULATORS),
+    "policy:tax_rule_create": ("get", None, REGULATORS),
+    "policy:tax_rule_edit": ("get", lambda w: {"pk": w["tax_rule_a"].pk}, REGULATORS),
     # Anyone reads the recall notices and their feed.
     "recalls:list": ("get", None, PUBLIC),
     "recalls:feed": ("get", None, PUBLIC),

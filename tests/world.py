@@ -24,13 +24,14 @@ from orders.services.fulfilment import (
     seller_order_deliver,
     seller_order_ship,
 )
-from policy.models import ListingDecision, ListingRule
+from policy.models import ListingDecision, ListingRule, TaxRule
 from policy.services.appeals import appeal_file
 from policy.services.certification import certificate_award
 from policy.services.inspections import inspection_record
 from policy.services.recalls import recall_open
 from policy.services.rules import rules_seed_defaults
 from policy.services.sanctions import sanction_issue
+from policy.services.taxes import taxes_seed_defaults
 from sellers.models import Invitation, Membership
 from tests.factories import (
     AdminFactory,
@@ -78,6 +79,7 @@ def _catalog_of(cooperative, actor):
     household = category_ensure(slug="household-goods", name="Household goods")
     category_ensure(slug="food-beverages", name="Food & beverages")
     rules_seed_defaults(country="ID")
+    taxes_seed_defaults(country="ID")
     product = product_create(
         cooperative=cooperative,
         actor=actor,
@@ -204,6 +206,7 @@ def build_world() -> dict:
         "inspection_a": inspection,
         "evidence_a": inspection.evidence.get(),
         "sanction_a": sanction,
+        "tax_rule_a": TaxRule.objects.order_by("pk").first(),
         **catalog,
         **_orders_of(buyer, catalog["product_a"], manager_a.user),
         "users": {

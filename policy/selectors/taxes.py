@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Q
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from policy.models import TaxRule
@@ -120,3 +121,14 @@ def tax_rates_for(
 
 def turnover_needed(rules: list[RuleInForce]) -> bool:
     return any(rule.min_yearly_turnover is not None for rule in rules)
+
+
+def tax_rule_register():
+    """Every tax rule, with its categories, for the regulator's page."""
+    return TaxRule.objects.prefetch_related("categories", "exempt_categories").order_by(
+        "kind", "levy", "-effective_from", "pk"
+    )
+
+
+def tax_rule_get(*, pk: int) -> TaxRule:
+    return get_object_or_404(TaxRule, pk=pk)

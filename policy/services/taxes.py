@@ -102,7 +102,7 @@ def _saved(rule: TaxRule, *, actor, categories, exempt, action: str) -> TaxRule:
             "change": action,
             "kind": rule.kind,
             "levy": rule.levy,
-            "rate": str(rule.rate),
+            "rate": str(Decimal(rule.rate).quantize(Decimal("0.0001"))),
             "effective_from": rule.effective_from.isoformat(),
             "effective_to": rule.effective_to.isoformat() if rule.effective_to else None,
             "enabled": rule.enabled,

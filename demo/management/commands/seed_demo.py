@@ -19,6 +19,7 @@ from marketplace.models import Province, User
 from marketplace.notifications import emails_recorded_as_sent
 from marketplace.services import provinces_seed, regulator_grant, user_ensure_verified
 from policy.services.rules import rules_seed_defaults
+from policy.services.taxes import taxes_seed_defaults
 from sellers.models import Cooperative, Membership
 from sellers.services import (
     cooperative_attach_licence,
@@ -243,6 +244,7 @@ class Command(BaseCommand):
         self._categories()
         regulator = self._people()
         new_rules = rules_seed_defaults(country=country, actor=regulator)
+        new_rules += taxes_seed_defaults(country=country, actor=regulator)
         self._cooperatives(country, regulator)
         new_products = sum(
             demo_catalog_seed(
@@ -262,7 +264,7 @@ class Command(BaseCommand):
         new_certificates = demo_quality_seed(regulator=regulator)
         new_recalls = demo_recalls_seed(regulator=regulator)
         self.stdout.write(
-            f"Listing rules added: {new_rules}; products added: {new_products}; "
+            f"Listing and tax rules added: {new_rules}; products added: {new_products}; "
             f"orders added: {new_orders}; certificates added: {new_certificates}; "
             f"recalls added: {new_recalls}"
         )
