@@ -221,6 +221,8 @@ class AuditEvent(models.Model):
         SANCTION_ISSUED = "sanction_issued", _("Sanction step issued")
         SANCTION_LIFTED = "sanction_lifted", _("Sanction lifted")
         TAX_RULE_CHANGED = "tax_rule_changed", _("Tax rule changed")
+        TAX_COLLECTED = "tax_collected", _("Taxes collected for a period")
+        TAX_REMITTED = "tax_remitted", _("Taxes remitted for a period")
         ADMIN_ADDED = "admin_added", _("Added in the administration")
         ADMIN_CHANGED = "admin_changed", _("Changed in the administration")
         ADMIN_DELETED = "admin_deleted", _("Deleted in the administration")

@@ -173,8 +173,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 CELERY_TIMEZONE = "UTC"
-# Later issues add the tax and reporting jobs here; beat reads this schedule.
+# When beat collects last month's taxes: the day of the month and the hour (site time).
+TAX_COLLECTION_DAY = int(env("TAX_COLLECTION_DAY", "1"))
+TAX_COLLECTION_HOUR = int(env("TAX_COLLECTION_HOUR", "2"))
+# Later issues add the reporting jobs here; beat reads this schedule.
 CELERY_BEAT_SCHEDULE: dict = {
+    "collect-last-months-taxes": {
+        "task": "policy.tasks.collect_taxes",
+        "schedule": crontab(minute=0, hour=TAX_COLLECTION_HOUR, day_of_month=TAX_COLLECTION_DAY),
+    },
     "relay-email-outbox": {"task": "marketplace.tasks.relay_outbox", "schedule": 60.0},
     "enforce-listing-rules-that-take-effect": {
         "task": "policy.tasks.enforce_due_rules",

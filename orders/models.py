@@ -198,6 +198,9 @@ class OrderLine(models.Model):
     withholding_rate = models.DecimalField(max_digits=6, decimal_places=4, default=Decimal("0"))
     withholding_amount = models.DecimalField(**MONEY, default=Decimal("0"))
     line_total = models.DecimalField(**MONEY)
+    # The tax period (its first day) whose assessment counted this sale: set once, by the
+    # collection job, so that no line is ever counted twice.
+    tax_period = models.DateField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["id"]
@@ -280,6 +283,9 @@ class ReturnLine(models.Model):
     )
     order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="returns")
     quantity = models.PositiveIntegerField()
+    # The tax period whose assessment netted this return (the period it was accepted in,
+    # or the first one collected after).
+    tax_period = models.DateField(null=True, blank=True, db_index=True)
 
     class Meta:
         constraints = [

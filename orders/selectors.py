@@ -121,3 +121,71 @@ def recent_receivers(*, product_ids, since) -> dict[str, list[dict]]:
             }
         )
     return receivers
+
+
+def period_totals(*, period, cooperative_ids) -> dict[int, dict]:
+    """Per cooperative, what ``period`` covers (two aggregate queries): completed sales
+    before VAT, VAT charged and tax withheld on them, and the same for the returns it
+    nets (prorated to the quantity returned). Amounts are not rounded here."""
+    from decimal import Decimal
+
+    from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
+
+    from orders.models import ReturnLine
+
+    money = DecimalField(max_digits=24, decimal_places=6)
+    zero = Decimal("0")
+    totals: dict[int, dict] = {}
+    for row in (
+        OrderLine.objects.filter(
+            tax_period=period, seller_order__cooperative_id__in=list(cooperative_ids)
+        )
+        .values("seller_order__cooperative_id")
+        .annotate(
+            gross=Sum(ExpressionWrapper(F("unit_price") * F("quantity"), output_field=money)),
+            vat=Sum("vat_amount"),
+            withholding=Sum("withholding_amount"),
+            lines=Count("id"),
+        )
+    ):
+        totals[row["seller_order__cooperative_id"]] = {
+            "gross": row["gross"] or zero,
+            "vat": row["vat"] or zero,
+            "withholding": row["withholding"] or zero,
+            "lines": row["lines"],
+            "returned": zero,
+            "vat_back": zero,
+            "withholding_back": zero,
+        }
+    for row in (
+        ReturnLine.objects.filter(
+            tax_period=period,
+            order_line__seller_order__cooperative_id__in=list(cooperative_ids),
+        )
+        .values("order_line__seller_order__cooperative_id")
+        .annotate(
+            returned=Sum(
+                ExpressionWrapper(F("order_line__unit_price") * F("quantity"), output_field=money)
+            ),
+            vat_back=Sum(
+                ExpressionWrapper(
+                    F("order_line__vat_amount") * F("quantity") / F("order_line__quantity"),
+                    output_field=money,
+                )
+            ),
+            withholding_back=Sum(
+                ExpressionWrapper(
+                    F("order_line__withholding_amount") * F("quantity") / F("order_line__quantity"),
+                    output_field=money,
+                )
+            ),
+        )
+    ):
+        entry = totals.setdefault(
+            row["order_line__seller_order__cooperative_id"],
+            {"gross": zero, "vat": zero, "withholding": zero, "lines": 0},
+        )
+        entry["returned"] = row["returned"] or zero
+        entry["vat_back"] = row["vat_back"] or zero
+        entry["withholding_back"] = row["withholding_back"] or zero
+    return totals

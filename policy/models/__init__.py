@@ -6,7 +6,7 @@ from policy.models.decisions import Exemption, ListingDecision
 from policy.models.inspections import Inspection, InspectionEvidence, Sanction
 from policy.models.recalls import Recall, RecallProduct
 from policy.models.rules import ListingRule, RuleChange
-from policy.models.taxes import TaxRule
+from policy.models.taxes import TaxAssessment, TaxPeriod, TaxRule
 from policy.models.versions import PolicyVersion
 
 __all__ = [
@@ -24,5 +24,7 @@ __all__ = [
     "RecallProduct",
     "RuleChange",
     "Sanction",
+    "TaxAssessment",
+    "TaxPeriod",
     "TaxRule",
 ]

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.models import acting_user
+
 
 class TaxRule(models.Model):
     """One rate in force between two dates. For a line, the VAT is the rate of the most
@@ -85,3 +87,58 @@ class TaxRule(models.Model):
     @property
     def percent(self) -> Decimal:
         return (self.rate * 100).normalize()
+
+
+class TaxPeriod(models.Model):
+    """A month of tax collection (``period`` is its first day): collected, then remitted
+    to the authority with a payment reference, after which it is frozen."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        REMITTED = "remitted", _("Remitted")
+
+    period = models.DateField(_("period"), unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    collected_at = models.DateTimeField(_("collected on"), null=True, blank=True)
+    remitted_at = models.DateTimeField(_("remitted on"), null=True, blank=True)
+    remitted_by = acting_user()
+    reference = models.CharField(_("payment reference"), max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["-period"]
+
+    def __str__(self) -> str:
+        return self.period.strftime("%Y-%m")
+
+
+class TaxAssessment(models.Model):
+    """What one cooperative owes for one period and kind of tax: its completed sales,
+    less the returns accepted in the period, and the tax on them. Recomputed from the
+    lines the period covers, so a rerun gives the same figures."""
+
+    cooperative = models.ForeignKey(
+        "sellers.Cooperative", on_delete=models.PROTECT, related_name="tax_assessments"
+    )
+    period = models.DateField(_("period"))
+    kind = models.CharField(_("kind"), max_length=12, choices=TaxRule.Kind.choices)
+    gross = models.DecimalField(_("completed sales"), max_digits=18, decimal_places=2)
+    returned = models.DecimalField(_("returns"), max_digits=18, decimal_places=2)
+    tax = models.DecimalField(_("tax"), max_digits=18, decimal_places=2)
+    lines = models.PositiveIntegerField(_("lines"), default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["period", "cooperative_id", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cooperative", "period", "kind"], name="tax_assessment_once"
+            )
+        ]
+        indexes = [models.Index(fields=["period", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.cooperative_id} {self.period:%Y-%m} {self.kind}"
+
+    @property
+    def base(self):
+        return self.gross - self.returned

@@ -1,0 +1,19 @@
+"""Background jobs of tax collection; thin wrappers over its services."""
+
+from celery import shared_task
+
+from policy.services import collection
+
+
+@shared_task(name="policy.tasks.collect_taxes", acks_late=True)
+def collect_taxes(period: str | None = None) -> dict:
+    """Beat, monthly (after each month ends), or the regulator's page: collect a period
+    (idempotent, safe to retry or to run again after a worker died)."""
+    month = collection.period_parse(period) if period else collection.previous_period()
+    result = collection.taxes_collect(period=month)
+    return {
+        "period": f"{result.period:%Y-%m}",
+        "cooperatives": result.cooperatives,
+        "lines": result.lines,
+        "returns": result.returns,
+    }

@@ -1,0 +1,163 @@
+"""Tax collection (issue 11): a month's completed sales and the returns accepted in it,
+summed per cooperative into assessments, hand-computed; a rerun changes nothing, a run
+stopped half-way completes on rerun, and a remitted month is frozen.
+
+Rounding: a line's tax is rounded when the order is placed; a period's returned tax is
+prorated and rounded once per assessment (``marketplace.money.money_round``).
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from orders.models import OrderLine, ReturnRequest, SellerOrder, SellerOrderStatusChange
+from orders.services.aftersales import return_decide, return_request
+from orders.services.fulfilment import seller_order_cash_received
+from policy.errors import TaxRuleRefused
+from policy.models import TaxAssessment, TaxPeriod
+from policy.services import collection
+from policy.services.collection import period_remit, taxes_collect
+from tests.factories import RegulatorFactory, deliver
+
+pytestmark = pytest.mark.django_db
+
+OCTOBER, NOVEMBER = date(2026, 10, 1), date(2026, 11, 1)
+
+
+def _at(day: date, hour: int = 12) -> datetime:
+    return timezone.make_aware(datetime(day.year, day.month, day.day, hour))
+
+
+def _completed(part: SellerOrder, manager, on: date) -> SellerOrder:
+    """Delivered and paid (cash on delivery), dated ``on``."""
+    part = deliver(part, manager)
+    part = seller_order_cash_received(seller_order=part, actor=manager)
+    SellerOrderStatusChange.objects.filter(seller_order=part).update(created_at=_at(on))
+    SellerOrder.objects.filter(pk=part.pk).update(cash_received_at=_at(on))
+    return part
+
+
+@pytest.fixture
+def october(cooperative, make_product, buyer, place):
+    """Koperasi Alpha sells, in October: 3 jars at 10 000 and a pot at 25 000 (VAT 11 %)."""
+    alpha = cooperative("Koperasi Alpha")
+    jar = make_product(cooperative=alpha, title="Jar", price=Decimal("10000"))
+    pot = make_product(cooperative=alpha, title="Pot", price=Decimal("25000"))
+    part = place(buyer, {jar: 3, pot: 1}).seller_orders.get()
+    part = _completed(part, alpha.manager, date(2026, 10, 20))
+    return alpha, part, jar
+
+
+def _assessment(cooperative, period, kind="vat"):
+    a = TaxAssessment.objects.get(cooperative=cooperative, period=period, kind=kind)
+    return a.gross, a.returned, a.tax, a.lines
+
+
+def test_a_month_is_assessed_from_its_completed_sales(october):
+    alpha, _part, _jar = october
+    result = taxes_collect(period=OCTOBER)
+    # Net 30 000 + 25 000 = 55 000; VAT 3 300 + 2 750 = 6 050; nothing withheld in Indonesia.
+    assert _assessment(alpha, OCTOBER) == (Decimal("55000"), Decimal("0"), Decimal("6050"), 2)
+    assert _assessment(alpha, OCTOBER, "withholding")[2] == Decimal("0")
+    assert (result.cooperatives, result.lines) == (1, 2)
+    assert set(OrderLine.objects.values_list("tax_period", flat=True)) == {OCTOBER}
+
+
+def test_a_rerun_changes_nothing(october):
+    taxes_collect(period=OCTOBER)
+    before = list(TaxAssessment.objects.order_by("pk").values())
+    again = taxes_collect(period=OCTOBER)
+    assert again.lines == 0
+    assert list(TaxAssessment.objects.order_by("pk").values()) == before
+
+
+def test_a_return_accepted_next_month_is_netted_next_month(october, buyer, settings):
+    settings.RETURN_WINDOW_DAYS = 365  # the sale is dated October, the return made today
+    alpha, part, jar = october
+    taxes_collect(period=OCTOBER)
+    line = part.lines.get(product=jar)
+    request = return_request(
+        seller_order=part, buyer=buyer, quantities={line.pk: 1}, reason="Cracked"
+    )
+    return_decide(return_request=request, actor=alpha.manager, accept=True, restock_items=True)
+    ReturnRequest.objects.filter(pk=request.pk).update(decided_at=_at(date(2026, 11, 3)))
+    taxes_collect(period=NOVEMBER)
+    # One jar of three back: 10 000 returned, a third of 3 300 VAT = 1 100 back.
+    assert _assessment(alpha, NOVEMBER) == (Decimal("0"), Decimal("10000"), Decimal("-1100"), 0)
+    assert _assessment(alpha, OCTOBER) == (Decimal("55000"), Decimal("0"), Decimal("6050"), 2)
+
+
+def test_a_run_stopped_half_way_completes_on_rerun(
+    cooperative, make_product, buyer, place, monkeypatch
+):
+    coops = [cooperative(f"Koperasi {n}") for n in range(3)]
+    for n, coop in enumerate(coops):
+        product = make_product(cooperative=coop, price=Decimal(10000 * (n + 1)))
+        _completed(place(buyer, {product: 2}).seller_orders.get(), coop.manager, date(2026, 10, 5))
+    real = collection._assess
+    calls = []
+
+    def dies_on_the_second_batch(ids, period):
+        calls.append(ids)
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        return real(ids, period)
+
+    monkeypatch.setattr(collection, "_assess", dies_on_the_second_batch)
+    with pytest.raises(RuntimeError):
+        taxes_collect(period=OCTOBER, batch=1)
+    assert TaxAssessment.objects.filter(kind="vat").count() == 1  # the first batch only
+    monkeypatch.setattr(collection, "_assess", real)
+    taxes_collect(period=OCTOBER, batch=1)
+    # 2 x 10 000, 2 x 20 000, 2 x 30 000 at 11 %: 2 200, 4 400, 6 600.
+    assert sorted(TaxAssessment.objects.filter(kind="vat").values_list("gross", "tax")) == [
+        (Decimal("20000"), Decimal("2200")),
+        (Decimal("40000"), Decimal("4400")),
+        (Decimal("60000"), Decimal("6600")),
+    ]
+
+
+def test_a_remitted_month_is_frozen_and_late_sales_go_to_the_next(
+    october, make_product, buyer, place
+):
+    alpha, _part, _jar = october
+    regulator = RegulatorFactory()
+    taxes_collect(period=OCTOBER)
+    with pytest.raises(TaxRuleRefused, match="payment reference"):
+        period_remit(period=OCTOBER, actor=regulator, reference=" ")
+    period_remit(period=OCTOBER, actor=regulator, reference="SSP-2026-10-001")
+    assert TaxPeriod.objects.get(period=OCTOBER).status == TaxPeriod.Status.REMITTED
+    with pytest.raises(TaxRuleRefused, match="frozen"):
+        taxes_collect(period=OCTOBER)
+    late = make_product(cooperative=alpha, title="Late jar", price=Decimal("10000"))
+    _completed(place(buyer, {late: 1}).seller_orders.get(), alpha.manager, date(2026, 10, 30))
+    taxes_collect(period=NOVEMBER)
+    assert _assessment(alpha, NOVEMBER) == (Decimal("10000"), Decimal("0"), Decimal("1100"), 1)
+    assert _assessment(alpha, OCTOBER) == (Decimal("55000"), Decimal("0"), Decimal("6050"), 2)
+
+
+def test_a_month_not_ended_is_refused_and_sales_not_completed_wait(
+    october, make_product, buyer, place
+):
+    alpha, _part, _jar = october
+    with pytest.raises(TaxRuleRefused, match="once it has ended"):
+        taxes_collect(period=timezone.localdate())
+    shipped = make_product(cooperative=alpha, title="Unpaid", price=Decimal("5000"))
+    part = deliver(place(buyer, {shipped: 1}).seller_orders.get(), alpha.manager)  # not paid
+    SellerOrderStatusChange.objects.filter(seller_order=part).update(
+        created_at=_at(date(2026, 10, 9))
+    )
+    taxes_collect(period=OCTOBER)
+    assert OrderLine.objects.get(seller_order=part).tax_period is None
+
+
+def test_the_command_collects_a_month(october, capsys):
+    call_command("collect_taxes", period="2026-10")
+    assert "2026-10: 1 cooperatives, 2 lines" in capsys.readouterr().out
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="YYYY-MM"):
+        call_command("collect_taxes", period="October")
