@@ -133,7 +133,7 @@ def period_totals(*, period, cooperative_ids) -> dict[int, dict]:
 
     from orders.models import ReturnLine
 
-    money = DecimalField(max_digits=24, decimal_places=6)
+    money: DecimalField = DecimalField(max_digits=24, decimal_places=6)
     zero = Decimal("0")
     totals: dict[int, dict] = {}
     for row in (
