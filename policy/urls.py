@@ -51,6 +51,28 @@ urlpatterns = [
     path("taxes/", taxes.tax_rule_list, name="tax_rules"),
     path("taxes/new/", taxes.tax_rule_create, name="tax_rule_create"),
     path("taxes/<int:pk>/", taxes.tax_rule_edit, name="tax_rule_edit"),
+    path("taxes/periods/", taxes.tax_period_list, name="tax_periods"),
+    path("taxes/periods/<int:year>-<int:month>/", taxes.tax_period_detail, name="tax_period"),
+    path(
+        "taxes/periods/<int:year>-<int:month>/collect/",
+        taxes.tax_period_collect,
+        name="tax_period_collect",
+    ),
+    path(
+        "taxes/periods/<int:year>-<int:month>/remit/",
+        taxes.tax_period_remit,
+        name="tax_period_remit",
+    ),
+    path(
+        "taxes/periods/<int:year>-<int:month>/remittance.csv",
+        taxes.tax_period_csv,
+        name="tax_period_csv",
+    ),
+    path(
+        "taxes/periods/<int:year>-<int:month>/remittance.xlsx",
+        taxes.tax_period_xlsx,
+        name="tax_period_xlsx",
+    ),
     path("audit/", audit.audit_list, name="audit"),
     path("audit.csv", audit.audit_export, name="audit_export"),
 ]

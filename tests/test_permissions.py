@@ -226,6 +226,20 @@ MATRIX = {
     "policy:tax_rules": ("get", None, REGULATORS),
     "policy:tax_rule_create": ("get", None, REGULATORS),
     "policy:tax_rule_edit": ("get", lambda w: {"pk": w["tax_rule_a"].pk}, REGULATORS),
+    "policy:tax_periods": ("get", None, REGULATORS),
+    "policy:tax_period": ("get", lambda w: {"year": 2026, "month": 10}, REGULATORS),
+    "policy:tax_period_csv": ("get", lambda w: {"year": 2026, "month": 10}, REGULATORS),
+    "policy:tax_period_xlsx": ("get", lambda w: {"year": 2026, "month": 10}, REGULATORS),
+    "policy:tax_period_collect": (
+        "post",
+        lambda w: {"year": 2026, "month": 10},
+        {**REGULATORS, "regulator": 302},
+    ),
+    "policy:tax_period_remit": (
+        "post",
+        lambda w: {"year": 2026, "month": 10},
+        {**REGULATORS, "regulator": 302},
+    ),
     # Anyone reads the recall notices and their feed.
     "recalls:list": ("get", None, PUBLIC),
     "recalls:feed": ("get", None, PUBLIC),
@@ -249,6 +263,8 @@ POST_BODIES = {
     "orders:return_decide": lambda w: {"decision": "accept", "restock": "on", "response": ""},
     "orders:review_reply": lambda w: {"reply": "Thank you!"},
     "policy:sanction_lift": lambda w: {"note": "Lifted after a clean visit."},
+    "policy:tax_period_collect": lambda w: {"confirm": "collect"},
+    "policy:tax_period_remit": lambda w: {"reference": "SSP-1"},
 }
 
 # --- Accounts and the second factor (allauth), the language switch, media -----------

@@ -80,3 +80,17 @@ class TaxRuleForm(forms.ModelForm):
         data["categories"] = list(self.cleaned_data["categories"])
         data["exempt_categories"] = list(self.cleaned_data["exempt_categories"])
         return data
+
+
+class RemittanceForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Payment reference"),
+        max_length=80,
+        help_text=_("The authority's receipt or the bank transfer's reference."),
+    )
+
+
+class CollectForm(forms.Form):
+    """The "collect" button sends ``confirm=collect``."""
+
+    confirm = forms.ChoiceField(choices=[("collect", _("Collect"))])

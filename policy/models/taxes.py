@@ -99,6 +99,8 @@ class TaxPeriod(models.Model):
 
     period = models.DateField(_("period"), unique=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # When a regulator asked for a collection from the page (a worker runs it).
+    requested_at = models.DateTimeField(null=True, blank=True)
     collected_at = models.DateTimeField(_("collected on"), null=True, blank=True)
     remitted_at = models.DateTimeField(_("remitted on"), null=True, blank=True)
     remitted_by = acting_user()

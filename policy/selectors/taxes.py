@@ -12,11 +12,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from policy.models import TaxRule
+from policy.models import TaxAssessment, TaxPeriod, TaxRule
 
 ZERO = Decimal("0")
 _VERSION_KEY = "policy:tax-rules:version"
@@ -132,3 +132,46 @@ def tax_rule_register():
 
 def tax_rule_get(*, pk: int) -> TaxRule:
     return get_object_or_404(TaxRule, pk=pk)
+
+
+def tax_periods() -> list[dict]:
+    """Every collected or requested period, newest first, with its totals per kind
+    (one aggregate query and one for the periods)."""
+    totals: dict = {}
+    for row in (
+        TaxAssessment.objects.values("period", "kind")
+        .annotate(tax=Sum("tax"), cooperatives=Count("cooperative_id", distinct=True))
+        .order_by()
+    ):
+        totals.setdefault(row["period"], {})[row["kind"]] = row
+    return [
+        {"record": record, "totals": totals.get(record.period, {})}
+        for record in TaxPeriod.objects.order_by("-period")
+    ]
+
+
+def tax_period_get(*, period: date):
+    return TaxPeriod.objects.filter(period=period).first()
+
+
+def period_assessments(*, period: date) -> list[dict]:
+    """One row per cooperative for a period: sales, returns, VAT and withholding."""
+    rows: dict[int, dict] = {}
+    for a in (
+        TaxAssessment.objects.filter(period=period)
+        .select_related("cooperative")
+        .order_by("cooperative__legal_name", "cooperative_id", "kind")
+    ):
+        row = rows.setdefault(
+            a.cooperative_id,
+            {
+                "cooperative": a.cooperative,
+                "gross": a.gross,
+                "returned": a.returned,
+                "vat": ZERO,
+                "withholding": ZERO,
+                "lines": a.lines,
+            },
+        )
+        row[a.kind] = a.tax
+    return list(rows.values())

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.audit import Action, audit_record
+from marketplace.celery import task_nudge
 from marketplace.models import User
 from marketplace.money import money_round
 from marketplace.roles import user_is_regulator
@@ -163,4 +164,28 @@ def period_remit(*, period: date, actor: User, reference: str) -> TaxPeriod:
         subject=f"{record.period:%Y-%m}",
         detail={"reference": reference},
     )
+    return record
+
+
+def collection_request(*, period: date, actor: User) -> TaxPeriod:
+    """A regulator asks, from the page, for a period's collection: a worker runs it
+    (``policy.tasks.collect_taxes``); the page shows it waiting until it is done."""
+    from policy.tasks import taxes as tax_tasks  # here: the task module imports this one
+
+    if not user_is_regulator(actor):
+        raise NotAllowed(_("Only a regulator can collect taxes."))
+    first, _start, end = period_bounds(period)
+    if end > timezone.now():
+        raise TaxRuleRefused(_("A period is collected once it has ended."))
+    with transaction.atomic():
+        record, _created = TaxPeriod.objects.select_for_update().get_or_create(period=first)
+        if record.status == TaxPeriod.Status.REMITTED:
+            raise TaxRuleRefused(
+                _("This period is remitted and frozen: later sales go to the next open period.")
+            )
+        record.requested_at = timezone.now()
+        record.save(update_fields=["requested_at"])
+        transaction.on_commit(
+            lambda: task_nudge(tax_tasks.collect_taxes, f"{first:%Y-%m}", actor.pk)
+        )
     return record

@@ -161,3 +161,58 @@ def test_the_command_collects_a_month(october, capsys):
 
     with pytest.raises(CommandError, match="YYYY-MM"):
         call_command("collect_taxes", period="October")
+
+
+def _regulator_client():
+    from django.test import Client
+
+    from tests.factories import force_login_with_mfa
+
+    client = Client()
+    force_login_with_mfa(client, RegulatorFactory())
+    return client
+
+
+def test_the_regulator_collects_remits_and_downloads_a_month(
+    october, django_capture_on_commit_callbacks
+):
+    import io
+    import zipfile
+
+    from django.urls import reverse
+
+    alpha, _part, _jar = october
+    alpha.legal_name = '=HYPERLINK("http://evil")'
+    alpha.save(update_fields=["legal_name"])
+    client = _regulator_client()
+    kwargs = {"year": 2026, "month": 10}
+    assert client.get(reverse("policy:tax_periods")).status_code == 200
+    # A tampered button changes nothing; the real one runs the collection (in-process here).
+    client.post(reverse("policy:tax_period_collect", kwargs=kwargs), {"confirm": "x\x00"})
+    assert not TaxAssessment.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's task, in-process
+        client.post(reverse("policy:tax_period_collect", kwargs=kwargs), {"confirm": "collect"})
+    page = client.get(reverse("policy:tax_period", kwargs=kwargs))
+    assert page.context["totals"]["vat"] == Decimal("6050")
+    client.post(reverse("policy:tax_period_remit", kwargs=kwargs), {"reference": "a" * 81})
+    assert TaxPeriod.objects.get(period=OCTOBER).status == TaxPeriod.Status.OPEN
+    client.post(reverse("policy:tax_period_remit", kwargs=kwargs), {"reference": "SSP-77"})
+    assert TaxPeriod.objects.get(period=OCTOBER).reference == "SSP-77"
+
+    csv_text = b"".join(
+        client.get(reverse("policy:tax_period_csv", kwargs=kwargs)).streaming_content
+    ).decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv_text and "\n=HYPERLINK" not in csv_text
+    assert "55000.00,0.00,6050.00,0.00" in csv_text
+    xlsx = client.get(reverse("policy:tax_period_xlsx", kwargs=kwargs))
+    with zipfile.ZipFile(io.BytesIO(xlsx.content)) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+        names = book.namelist()
+        strings = (
+            book.read("xl/sharedStrings.xml").decode() if "xl/sharedStrings.xml" in names else ""
+        )
+    assert "<f>" not in sheet  # no formula anywhere
+    assert "'=HYPERLINK" in (strings + sheet)
+    assert ">6050<" in sheet
+    thirteenth = reverse("policy:tax_period", kwargs={"year": 2026, "month": 13})
+    assert client.get(thirteenth).status_code == 404
