@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterable
 from decimal import Decimal
 
-import xlsxwriter
+import xlsxwriter  # type: ignore[import-untyped]
 from django.http import HttpResponse, StreamingHttpResponse
 
 # A cell starting with one of these is run as a formula by spreadsheet programs.
