@@ -26,7 +26,7 @@ from sellers.models import Membership
 NAMESPACE = uuid.UUID("6f1c1e9a-3f55-4c1e-9d43-6c0de5a1a2b7")
 # The status each demo order's parts are taken to, in turn.
 JOURNEYS = [
-    "delivered",
+    "paid",  # delivered, and the cash received: a completed sale, assessed for tax
     "delivered",
     "shipped",
     "confirmed",
@@ -126,3 +126,7 @@ def _move_back(order: Order, when) -> None:
         SellerOrderStatusChange.objects.filter(pk=change.pk).update(
             created_at=when + timedelta(days=i)
         )
+    # Cash received on delivery day (the tax collection counts the sale from then).
+    SellerOrder.objects.filter(order=order, cash_received_at__isnull=False).update(
+        cash_received_at=when + timedelta(days=3)
+    )

@@ -123,13 +123,14 @@ def taxes_collect(*, period: date, actor: User | None = None, batch: int = BATCH
             _assess(chunk, first)
         lines += marked_lines
         returns += marked_returns
-    TaxPeriod.objects.filter(pk=record.pk).update(collected_at=timezone.now())
-    audit_record(
-        action=Action.TAX_COLLECTED,
-        actor=actor,
-        subject=f"{first:%Y-%m}",
-        detail={"cooperatives": len(ids), "lines": lines, "returns": returns},
-    )
+    if lines or returns or record.collected_at is None:  # a rerun that finds nothing writes nothing
+        TaxPeriod.objects.filter(pk=record.pk).update(collected_at=timezone.now())
+        audit_record(
+            action=Action.TAX_COLLECTED,
+            actor=actor,
+            subject=f"{first:%Y-%m}",
+            detail={"cooperatives": len(ids), "lines": lines, "returns": returns},
+        )
     log.info("taxes collected for %s: %s cooperatives, %s lines", first, len(ids), lines)
     return Collection(period=first, cooperatives=len(ids), lines=lines, returns=returns)
 

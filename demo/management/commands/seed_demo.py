@@ -15,6 +15,7 @@ from demo.catalog import demo_catalog_interleave_dates, demo_catalog_seed
 from demo.images import document_upload, logo_upload
 from demo.orders import demo_orders_seed
 from demo.quality import demo_quality_seed, demo_recalls_seed
+from demo.taxes import demo_taxes_seed
 from marketplace.models import Province, User
 from marketplace.notifications import emails_recorded_as_sent
 from marketplace.services import provinces_seed, regulator_grant, user_ensure_verified
@@ -263,10 +264,11 @@ class Command(BaseCommand):
         )
         new_certificates = demo_quality_seed(regulator=regulator)
         new_recalls = demo_recalls_seed(regulator=regulator)
+        tax_months = demo_taxes_seed(regulator=regulator)
         self.stdout.write(
             f"Listing and tax rules added: {new_rules}; products added: {new_products}; "
             f"orders added: {new_orders}; certificates added: {new_certificates}; "
-            f"recalls added: {new_recalls}"
+            f"recalls added: {new_recalls}; tax months collected: {tax_months}"
         )
         self.stdout.write(f"Provinces added for {country}: {new_provinces}")
         self._print_logins()
