@@ -59,3 +59,54 @@ def test_the_regulator_raises_vat_from_next_month(
         if rule.kind == "vat"
     ]
     assert later.rate == Decimal("0.12")
+
+
+def test_the_regulator_collects_last_month_and_remits_it(
+    browser_context_for, log_in, artifacts, assert_accessible, live_server
+):
+    from datetime import datetime, timedelta
+
+    from catalog.services.categories import category_ensure
+    from orders.models import SellerOrder, SellerOrderStatusChange
+    from orders.services.fulfilment import seller_order_cash_received
+    from policy.models import TaxAssessment, TaxPeriod
+    from policy.services.collection import previous_period
+    from tests.factories import UserFactory, deliver, listing, place_order, seller
+
+    RegulatorFactory(email="inspector@example.test")
+    taxes_seed_defaults(country="ID")
+    cooperative, manager = seller("ID", legal_name="Koperasi Anyaman Lontar")
+    baskets = category_ensure(slug="household-goods", name="Household goods")
+    basket = listing(
+        cooperative, manager, baskets, title="Lontar basket", price="50000", stock=9, publish=True
+    )
+    part = deliver(place_order(UserFactory(), basket, quantity=2).seller_orders.get(), manager)
+    part = seller_order_cash_received(seller_order=part, actor=manager)
+    last = previous_period()
+    when = timezone.make_aware(datetime(last.year, last.month, 15, 10))
+    SellerOrderStatusChange.objects.filter(seller_order=part).update(created_at=when)
+    SellerOrder.objects.filter(pk=part.pk).update(cash_received_at=when + timedelta(hours=2))
+
+    page = browser_context_for()
+    log_in("inspector@example.test", PASSWORD, totp_secret=TOTP_SECRET, context_page=page)
+    page.goto("/regulator/taxes/periods/")
+    assert_accessible(page)
+    page.get_by_role("button", name=re.compile("^Collect ")).click()
+    page.get_by_text(re.compile("is queued")).wait_for()
+    page.get_by_role("row", name=re.compile("Koperasi Anyaman Lontar")).wait_for()
+    assert_accessible(page)
+    page.screenshot(path=str(artifacts / "tax-period-collected.png"), full_page=True)
+    # 2 x 50 000 = 100 000 at 11 %: 11 000 VAT.
+    (vat,) = TaxAssessment.objects.filter(period=last, kind="vat")
+    assert (vat.gross, vat.tax) == (Decimal("100000"), Decimal("11000"))
+    csv = page.request.get(f"/regulator/taxes/periods/{last.year}-{last.month}/remittance.csv")
+    assert "100000.00,0.00,11000.00" in csv.text()
+    xlsx = page.request.get(f"/regulator/taxes/periods/{last.year}-{last.month}/remittance.xlsx")
+    assert xlsx.ok and xlsx.body()[:2] == b"PK"
+    page.get_by_label("Payment reference").fill("SSP-2026-000123")
+    page.get_by_role("button", name="Mark as remitted").click()
+    page.get_by_text("The period is remitted and frozen.").wait_for()
+    page.set_viewport_size({"width": 390, "height": 900})
+    assert_accessible(page)
+    page.screenshot(path=str(artifacts / "tax-period-remitted-390.png"), full_page=True)
+    assert TaxPeriod.objects.get(period=last).reference == "SSP-2026-000123"
