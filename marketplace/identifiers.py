@@ -6,6 +6,7 @@ case: "id-halal-1" typed with a zero-width space or full-width letters is the sa
 and a zero-width space alone is no number at all.
 """
 
+import re
 import unicodedata
 
 # At least three characters, at least one digit, letters, digits and the separators
@@ -20,3 +21,24 @@ def identifier_normalise(value: str) -> str:
     text = unicodedata.normalize("NFKC", value or "")
     text = "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE)
     return " ".join(text.split()).upper()
+
+
+# Tax identifiers by country: Indonesia's NPWP (15 digits, or 16 since the NIK-based
+# numbers), Vietnam's tax code (10 digits, -3 for a branch), Burundi's NIF (10 digits).
+_TAX_IDENTIFIER_FORMATS = {
+    "ID": r"\d{15}|\d{16}",
+    "VN": r"\d{10}(-\d{3})?",
+    "BI": r"\d{10}",
+}
+
+
+def tax_identifier_valid(*, country: str, value: str) -> bool:
+    """Whether ``value`` looks like a tax identifier of ``country`` (its known format,
+    ignoring the dots, dashes and spaces it is printed with; else the generic one)."""
+    text = identifier_normalise(value)
+    known = _TAX_IDENTIFIER_FORMATS.get(str(country))
+    if known is None:
+        return bool(re.fullmatch(GENERIC_FORMAT, text))
+    if country == "VN":
+        return bool(re.fullmatch(known, text.replace(" ", "").replace(".", "")))
+    return bool(re.fullmatch(known, re.sub(r"[ .\-]", "", text)))

@@ -223,6 +223,8 @@ class AuditEvent(models.Model):
         TAX_RULE_CHANGED = "tax_rule_changed", _("Tax rule changed")
         TAX_COLLECTED = "tax_collected", _("Taxes collected for a period")
         TAX_REMITTED = "tax_remitted", _("Taxes remitted for a period")
+        COMMISSION_CHANGED = "commission_changed", _("Platform commission changed")
+        PAYOUT_DECIDED = "payout_decided", _("Payout released or held")
         ADMIN_ADDED = "admin_added", _("Added in the administration")
         ADMIN_CHANGED = "admin_changed", _("Changed in the administration")
         ADMIN_DELETED = "admin_deleted", _("Deleted in the administration")

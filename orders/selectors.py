@@ -189,3 +189,22 @@ def period_totals(*, period, cooperative_ids) -> dict[int, dict]:
         entry["vat_back"] = row["vat_back"] or zero
         entry["withholding_back"] = row["withholding_back"] or zero
     return totals
+
+
+def statement_lines(*, cooperative_id: int, period):
+    """A cooperative's sales and returns counted in ``period``, for its statement."""
+    from orders.models import ReturnLine
+
+    sales = (
+        OrderLine.objects.filter(tax_period=period, seller_order__cooperative_id=cooperative_id)
+        .select_related("seller_order")
+        .order_by("seller_order_id", "pk")
+    )
+    returns = (
+        ReturnLine.objects.filter(
+            tax_period=period, order_line__seller_order__cooperative_id=cooperative_id
+        )
+        .select_related("order_line__seller_order")
+        .order_by("pk")
+    )
+    return sales, returns

@@ -20,6 +20,13 @@ urlpatterns = [
     path("selling/", views.seller_queue, name="seller_queue"),
     path("selling/confirm/", views.seller_bulk_confirm, name="seller_bulk_confirm"),
     path("selling/<int:pk>/", views.seller_order, name="seller_order"),
+    path("selling/statements/", views.statements, name="statements"),
+    path("selling/statements/<int:year>-<int:month>/", views.statement, name="statement"),
+    path(
+        "selling/statements/<int:year>-<int:month>/statement.csv",
+        views.statement_csv,
+        name="statement_csv",
+    ),
     path("selling/<int:pk>/packing-slip/", views.packing_slip, name="packing_slip"),
     path(
         "selling/<int:pk>/returns/<int:return_pk>/",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.selectors import page_of
+from marketplace.exports import csv_response
 from marketplace.forms import form_refusal, page_number
 from marketplace.roles import Role, role_required
 from marketplace.templatetags.money import money
@@ -40,6 +42,7 @@ from orders.models import Order, OrderLine, ReturnRequest, Review, SellerOrder
 from orders.pricing import Quote, QuoteInvalid, quote_read, quote_sign
 from orders.services import aftersales, checkout, fulfilment
 from orders.services import cart as carts
+from policy.selectors.taxes import cooperative_statement, cooperative_statements
 from sellers.selectors import active_membership
 
 CART_TOKEN = "cart_token"  # noqa: S105 (a session key name, not a secret)
@@ -538,3 +541,108 @@ def review_reply(request, review_pk: int):
     else:
         messages.success(request, _("Your reply is published."))
     return redirect("orders:seller_order", review.order_line.seller_order_id)
+
+
+# --- Statements (the cooperative's side of tax collection) -------------------------------
+
+
+def _statement_period(year: int, month: int):
+    if not 1 <= month <= 12 or not 2000 <= year <= 2999:
+        raise Http404
+    return date(year, month, 1)
+
+
+def _statement_rows(*, cooperative_id: int, period) -> list[dict]:
+    """The month's sales, then its returns (negative), as the statement lists them."""
+    sales, returns = selectors.statement_lines(cooperative_id=cooperative_id, period=period)
+    rows = [
+        {
+            "seller_order": line.seller_order_id,
+            "number": Order.number_for(line.seller_order.order_id),
+            "title": line.title,
+            "quantity": line.quantity,
+            "net": line.unit_price * line.quantity,
+            "vat": line.vat_amount,
+            "withheld": line.withholding_amount,
+        }
+        for line in sales
+    ]
+    rows += [
+        {
+            "seller_order": back.order_line.seller_order_id,
+            "number": Order.number_for(back.order_line.seller_order.order_id),
+            "title": _("Return: %(title)s") % {"title": back.order_line.title},
+            "quantity": -back.quantity,
+            "net": -(back.order_line.unit_price * back.quantity),
+            "vat": None,
+            "withheld": None,
+        }
+        for back in returns
+    ]
+    return rows
+
+
+@role_required(Role.MEMBER)
+def statements(request):
+    """The cooperative's statement per assessed period, newest first."""
+    membership = _cooperative(request)
+    return render(
+        request,
+        "orders/statements.html",
+        {
+            "cooperative": membership.cooperative,
+            "statements": cooperative_statements(cooperative_id=membership.cooperative_id),
+        },
+    )
+
+
+@role_required(Role.MEMBER)
+def statement(request, year: int, month: int):
+    """One period, line by line, with links to the order parts (a printable page)."""
+    membership = _cooperative(request)
+    period = _statement_period(year, month)
+    summary = cooperative_statement(cooperative_id=membership.cooperative_id, period=period)
+    if summary is None:
+        raise Http404
+    return render(
+        request,
+        "orders/statement.html",
+        {
+            "cooperative": membership.cooperative,
+            "summary": summary,
+            "rows": _statement_rows(cooperative_id=membership.cooperative_id, period=period),
+        },
+    )
+
+
+@role_required(Role.MEMBER)
+def statement_csv(request, year: int, month: int):
+    membership = _cooperative(request)
+    period = _statement_period(year, month)
+    summary = cooperative_statement(cooperative_id=membership.cooperative_id, period=period)
+    if summary is None:
+        raise Http404
+    lines = _statement_rows(cooperative_id=membership.cooperative_id, period=period)
+
+    def rows():
+        yield [_("Cooperative"), membership.cooperative.legal_name]
+        yield [_("Period"), f"{period:%Y-%m}"]
+        yield []
+        yield [_("Order"), _("Product"), _("Quantity"), _("Sales"), _("VAT"), _("Withheld")]
+        for row in lines:
+            yield [
+                row["number"],
+                row["title"],
+                row["quantity"],
+                row["net"],
+                row["vat"],
+                row["withheld"],
+            ]
+        yield []
+        yield [_("Completed sales"), summary.gross]
+        yield [_("Returns"), summary.returned]
+        yield [_("Platform commission"), summary.commission]
+        yield [_("Tax withheld"), summary.withheld]
+        yield [_("Payout"), summary.payout]
+
+    return csv_response(filename=f"statement-{period:%Y-%m}.csv", rows=rows())

@@ -64,6 +64,11 @@ urlpatterns = [
         name="tax_period_remit",
     ),
     path(
+        "taxes/periods/<int:year>-<int:month>/payouts/<int:pk>/",
+        taxes.payout_decide,
+        name="payout_decide",
+    ),
+    path(
         "taxes/periods/<int:year>-<int:month>/remittance.csv",
         taxes.tax_period_csv,
         name="tax_period_csv",

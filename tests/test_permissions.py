@@ -223,6 +223,18 @@ MATRIX = {
         {**REGULATORS, "regulator": 302},
     ),
     "policy:watch_list": ("get", None, REGULATORS),
+    "orders:statements": ("get", None, MEMBERS),
+    # The world has no assessed month: a member gets "not found" for a month's statement.
+    "orders:statement": (
+        "get",
+        lambda w: {"year": 2026, "month": 10},
+        {**MEMBERS, "member": 404, "manager": 404, "other_manager": 404},
+    ),
+    "orders:statement_csv": (
+        "get",
+        lambda w: {"year": 2026, "month": 10},
+        {**MEMBERS, "member": 404, "manager": 404, "other_manager": 404},
+    ),
     "policy:tax_rules": ("get", None, REGULATORS),
     "policy:tax_rule_create": ("get", None, REGULATORS),
     "policy:tax_rule_edit": ("get", lambda w: {"pk": w["tax_rule_a"].pk}, REGULATORS),
@@ -233,6 +245,11 @@ MATRIX = {
     "policy:tax_period_collect": (
         "post",
         lambda w: {"year": 2026, "month": 10},
+        {**REGULATORS, "regulator": 302},
+    ),
+    "policy:payout_decide": (
+        "post",
+        lambda w: {"year": 2026, "month": 10, "pk": w["coop_a"].pk},
         {**REGULATORS, "regulator": 302},
     ),
     "policy:tax_period_remit": (
@@ -265,6 +282,7 @@ POST_BODIES = {
     "policy:sanction_lift": lambda w: {"note": "Lifted after a clean visit."},
     "policy:tax_period_collect": lambda w: {"confirm": "collect"},
     "policy:tax_period_remit": lambda w: {"reference": "SSP-1"},
+    "policy:payout_decide": lambda w: {"action": "hold", "note": "Bank details missing"},
 }
 
 # --- Accounts and the second factor (allauth), the language switch, media -----------

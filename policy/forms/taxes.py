@@ -94,3 +94,9 @@ class CollectForm(forms.Form):
     """The "collect" button sends ``confirm=collect``."""
 
     confirm = forms.ChoiceField(choices=[("collect", _("Collect"))])
+
+
+class PayoutForm(forms.Form):
+    action = forms.ChoiceField(choices=[("release", _("Release")), ("hold", _("Hold"))])
+    reference = forms.CharField(label=_("Payment reference"), max_length=80, required=False)
+    note = forms.CharField(label=_("Why it is held"), max_length=2000, required=False)

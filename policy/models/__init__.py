@@ -6,7 +6,7 @@ from policy.models.decisions import Exemption, ListingDecision
 from policy.models.inspections import Inspection, InspectionEvidence, Sanction
 from policy.models.recalls import Recall, RecallProduct
 from policy.models.rules import ListingRule, RuleChange
-from policy.models.taxes import TaxAssessment, TaxPeriod, TaxRule
+from policy.models.taxes import CommissionRate, Payout, TaxAssessment, TaxPeriod, TaxRule
 from policy.models.versions import PolicyVersion
 
 __all__ = [
@@ -14,11 +14,13 @@ __all__ = [
     "AppealStatusChange",
     "Certificate",
     "CertificateReminder",
+    "CommissionRate",
     "Exemption",
     "Inspection",
     "InspectionEvidence",
     "ListingDecision",
     "ListingRule",
+    "Payout",
     "PolicyVersion",
     "Recall",
     "RecallProduct",

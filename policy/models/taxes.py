@@ -144,3 +144,54 @@ class TaxAssessment(models.Model):
     @property
     def base(self):
         return self.gross - self.returned
+
+
+class CommissionRate(models.Model):
+    """The platform's commission on a cooperative's sales, from a date (audited when the
+    administrators change it; a statement uses the rate in force on its period's first day)."""
+
+    rate = models.DecimalField(
+        _("commission rate"),
+        max_digits=6,
+        decimal_places=4,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.5"))],
+    )
+    effective_from = models.DateField(_("effective from"), unique=True)
+    set_by = acting_user()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-effective_from"]
+
+    def __str__(self) -> str:
+        return f"{self.rate} from {self.effective_from}"
+
+
+class Payout(models.Model):
+    """What the platform pays one cooperative for one period: pending until released
+    (with a reference) or held."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RELEASED = "released", _("Released")
+        HELD = "held", _("Held")
+
+    cooperative = models.ForeignKey(
+        "sellers.Cooperative", on_delete=models.PROTECT, related_name="payouts"
+    )
+    period = models.DateField(_("period"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2, default=0)
+    reference = models.CharField(_("reference"), max_length=80, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = acting_user()
+
+    class Meta:
+        ordering = ["-period", "cooperative_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cooperative", "period"], name="payout_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cooperative_id} {self.period:%Y-%m} {self.status}"

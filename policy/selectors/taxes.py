@@ -16,7 +16,8 @@ from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from policy.models import TaxAssessment, TaxPeriod, TaxRule
+from marketplace.money import money_round
+from policy.models import CommissionRate, Payout, TaxAssessment, TaxPeriod, TaxRule
 
 ZERO = Decimal("0")
 _VERSION_KEY = "policy:tax-rules:version"
@@ -174,4 +175,80 @@ def period_assessments(*, period: date) -> list[dict]:
             },
         )
         row[a.kind] = a.tax
+    payouts = {
+        p.cooperative_id: p for p in Payout.objects.filter(period=period, cooperative_id__in=rows)
+    }
+    for cooperative_id, row in rows.items():
+        row["payout"] = payouts.get(cooperative_id)
     return list(rows.values())
+
+
+def commission_rate_on(day: date) -> Decimal:
+    """The platform's commission in force on ``day`` (0 before any was set)."""
+    rate = (
+        CommissionRate.objects.filter(effective_from__lte=day)
+        .order_by("-effective_from")
+        .values_list("rate", flat=True)
+        .first()
+    )
+    return rate if rate is not None else ZERO
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One cooperative's period: gross - returns - commission - withheld = payout."""
+
+    period: date
+    gross: Decimal
+    returned: Decimal
+    commission_rate: Decimal
+    commission: Decimal
+    withheld: Decimal
+    vat: Decimal
+    payout_status: str
+    payout_reference: str
+
+    @property
+    def net_sales(self) -> Decimal:
+        return self.gross - self.returned
+
+    @property
+    def payout(self) -> Decimal:
+        return self.net_sales - self.commission - self.withheld
+
+
+def cooperative_statements(*, cooperative_id: int) -> list[Statement]:
+    """Every assessed period of a cooperative, newest first (two queries, and one per
+    distinct commission rate)."""
+    payouts = {p.period: p for p in Payout.objects.filter(cooperative_id=cooperative_id)}
+    by_period: dict[date, dict[str, TaxAssessment]] = {}
+    for a in TaxAssessment.objects.filter(cooperative_id=cooperative_id):
+        by_period.setdefault(a.period, {})[a.kind] = a
+    statements = []
+    for period in sorted(by_period, reverse=True):
+        kinds = by_period[period]
+        any_kind = next(iter(kinds.values()))
+        rate = commission_rate_on(period)
+        net = any_kind.gross - any_kind.returned
+        payout = payouts.get(period)
+        statements.append(
+            Statement(
+                period=period,
+                gross=any_kind.gross,
+                returned=any_kind.returned,
+                commission_rate=rate,
+                commission=money_round(net * rate),
+                withheld=kinds["withholding"].tax if "withholding" in kinds else ZERO,
+                vat=kinds["vat"].tax if "vat" in kinds else ZERO,
+                payout_status=payout.status if payout else Payout.Status.PENDING,
+                payout_reference=payout.reference if payout else "",
+            )
+        )
+    return statements
+
+
+def cooperative_statement(*, cooperative_id: int, period: date) -> Statement | None:
+    return next(
+        (s for s in cooperative_statements(cooperative_id=cooperative_id) if s.period == period),
+        None,
+    )

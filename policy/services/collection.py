@@ -19,6 +19,7 @@ import calendar
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,13 +27,15 @@ from django.utils.translation import gettext as _
 
 from marketplace.audit import Action, audit_record
 from marketplace.celery import task_nudge
+from marketplace.identifiers import tax_identifier_valid
 from marketplace.models import User
 from marketplace.money import money_round
 from marketplace.roles import user_is_regulator
 from orders.selectors import period_totals
 from orders.services.assessment import cooperatives_with_work, period_mark
 from policy.errors import NotAllowed, TaxRuleRefused
-from policy.models import TaxAssessment, TaxPeriod, TaxRule
+from policy.models import CommissionRate, Payout, TaxAssessment, TaxPeriod, TaxRule
+from policy.selectors.taxes import cooperative_statement
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -190,3 +193,71 @@ def collection_request(*, period: date, actor: User) -> TaxPeriod:
             lambda: task_nudge(tax_tasks.collect_taxes, f"{first:%Y-%m}", actor.pk)
         )
     return record
+
+
+@transaction.atomic
+def commission_set(*, rate, effective_from: date, actor: User | None) -> None:
+    """Set the platform's commission from a date (audited)."""
+    rate = Decimal(rate)
+    if not Decimal("0") <= rate <= Decimal("0.5"):
+        raise TaxRuleRefused(_("The commission is a fraction from 0 to 0.5."))
+    CommissionRate.objects.update_or_create(
+        effective_from=effective_from, defaults={"rate": rate, "set_by": actor}
+    )
+    audit_record(
+        action=Action.COMMISSION_CHANGED,
+        actor=actor,
+        subject=str(rate),
+        detail={"rate": str(rate), "effective_from": effective_from.isoformat()},
+    )
+
+
+@transaction.atomic
+def payout_decide(
+    *, cooperative, period: date, actor: User, release: bool, reference: str = "", note: str = ""
+):
+    """Release a cooperative's payout for a collected period (with the payment's
+    reference; never without a valid tax identifier on file), or hold it with a note."""
+    if not user_is_regulator(actor):
+        raise NotAllowed(_("Only a regulator can release or hold payouts."))
+    period = period.replace(day=1)
+    statement = cooperative_statement(cooperative_id=cooperative.pk, period=period)
+    if statement is None:
+        raise TaxRuleRefused(_("This cooperative has no assessed sales in the period."))
+    reference, note = (reference or "").strip(), (note or "").strip()
+    if "\x00" in reference + note or len(reference) > 80 or len(note) > 2000:
+        raise TaxRuleRefused(_("Keep the reference under 80 characters and the note short."))
+    payout, _created = Payout.objects.select_for_update().get_or_create(
+        cooperative=cooperative, period=period
+    )
+    if payout.status == Payout.Status.RELEASED:
+        raise TaxRuleRefused(_("This payout is already released."))
+    if release:
+        if not tax_identifier_valid(
+            country=cooperative.country.code, value=cooperative.tax_identifier
+        ):
+            raise TaxRuleRefused(
+                _(
+                    "No payout is released without a valid tax identifier on the "
+                    "cooperative's profile."
+                )
+            )
+        if not reference:
+            raise TaxRuleRefused(_("Give the payment's reference."))
+        payout.status, payout.reference = Payout.Status.RELEASED, reference
+    else:
+        if not note:
+            raise TaxRuleRefused(_("Say why the payout is held."))
+        payout.status, payout.note = Payout.Status.HELD, note
+    payout.amount = statement.payout
+    payout.decided_at = timezone.now()
+    payout.decided_by = actor
+    payout.save()
+    audit_record(
+        action=Action.PAYOUT_DECIDED,
+        actor=actor,
+        cooperative_id=cooperative.pk,
+        subject=f"{period:%Y-%m}",
+        detail={"status": payout.status, "amount": str(payout.amount), "reference": reference},
+    )
+    return payout

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from marketplace.exports import csv_response, xlsx_response
 from marketplace.roles import Role, role_required
 from policy.errors import PolicyError
-from policy.forms.taxes import CollectForm, RemittanceForm, TaxRuleForm
+from policy.forms.taxes import CollectForm, PayoutForm, RemittanceForm, TaxRuleForm
 from policy.selectors.taxes import (
     period_assessments,
     tax_period_get,
@@ -22,6 +22,7 @@ from policy.selectors.taxes import (
 )
 from policy.services import collection
 from policy.services import taxes as services
+from sellers.selectors import cooperative_by_id
 
 
 @role_required(Role.REGULATOR)
@@ -185,3 +186,33 @@ def tax_period_xlsx(request, year: int, month: int):
         sheet=f"{period:%Y-%m}",
         rows=list(_remittance_rows(period)),
     )
+
+
+@role_required(Role.REGULATOR)
+@require_POST
+def payout_decide(request, year: int, month: int, pk: int):
+    """Release a cooperative's payout for the month, or hold it."""
+    period = _period(year, month)
+    cooperative = cooperative_by_id(pk=pk)
+    form = PayoutForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to release or to hold the payout."))
+    else:
+        try:
+            payout = collection.payout_decide(
+                cooperative=cooperative,
+                period=period,
+                actor=request.user,
+                release=form.cleaned_data["action"] == "release",
+                reference=form.cleaned_data["reference"],
+                note=form.cleaned_data["note"],
+            )
+        except PolicyError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("%(cooperative)s: payout %(status)s.")
+                % {"cooperative": cooperative.legal_name, "status": payout.get_status_display()},
+            )
+    return redirect("policy:tax_period", year=period.year, month=period.month)

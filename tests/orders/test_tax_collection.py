@@ -227,3 +227,60 @@ def test_the_regulator_collects_remits_and_downloads_a_month(
     assert ">6050<" in sheet
     thirteenth = reverse("policy:tax_period", kwargs={"year": 2026, "month": 13})
     assert client.get(thirteenth).status_code == 404
+
+
+def test_a_cooperative_statement_adds_up_and_payouts_need_a_tax_identifier(october):
+    from django.test import Client
+    from django.urls import reverse
+
+    from marketplace.identifiers import tax_identifier_valid
+    from policy.models import Payout
+    from policy.selectors.taxes import cooperative_statement
+    from policy.services.collection import commission_set, payout_decide
+
+    alpha, _part, _jar = october
+    regulator = RegulatorFactory()
+    commission_set(rate=Decimal("0.05"), effective_from=date(2026, 1, 1), actor=None)
+    taxes_collect(period=OCTOBER)
+    statement = cooperative_statement(cooperative_id=alpha.pk, period=OCTOBER)
+    # 55 000 sales, no returns, 5 % commission = 2 750, nothing withheld: 52 250 paid.
+    assert (statement.gross, statement.commission, statement.withheld, statement.payout) == (
+        Decimal("55000"),
+        Decimal("2750"),
+        Decimal("0"),
+        Decimal("52250"),
+    )
+    # The cooperative reads it, line by line; another cooperative's member cannot.
+    member = Client()
+    member.force_login(alpha.member)
+    page = member.get(reverse("orders:statement", args=[2026, 10]))
+    assert page.status_code == 200
+    assert [row["net"] for row in page.context["rows"]] == [Decimal("30000"), Decimal("25000")]
+    csv_text = b"".join(
+        member.get(reverse("orders:statement_csv", args=[2026, 10])).streaming_content
+    ).decode("utf-8-sig")
+    assert "Payout,52250.00" in csv_text
+    assert member.get(reverse("orders:statement", args=[2026, 9])).status_code == 404
+
+    # No release without a valid tax identifier; held needs a reason.
+    alpha.tax_identifier = "12"
+    alpha.save(update_fields=["tax_identifier"])
+    with pytest.raises(TaxRuleRefused, match="tax identifier"):
+        payout_decide(
+            cooperative=alpha, period=OCTOBER, actor=regulator, release=True, reference="TRX-1"
+        )
+    with pytest.raises(TaxRuleRefused, match="why the payout is held"):
+        payout_decide(cooperative=alpha, period=OCTOBER, actor=regulator, release=False)
+    alpha.tax_identifier = "01.234.567.8-901.000"
+    alpha.save(update_fields=["tax_identifier"])
+    payout = payout_decide(
+        cooperative=alpha, period=OCTOBER, actor=regulator, release=True, reference="TRX-1"
+    )
+    assert (payout.status, payout.amount) == (Payout.Status.RELEASED, Decimal("52250"))
+    assert cooperative_statement(cooperative_id=alpha.pk, period=OCTOBER).payout_status == (
+        "released"
+    )
+    assert tax_identifier_valid(country="ID", value="01.234.567.8-901.000")
+    assert tax_identifier_valid(country="VN", value="0101234567-001")
+    assert not tax_identifier_valid(country="VN", value="01012")
+    assert not tax_identifier_valid(country="BI", value="40000")
