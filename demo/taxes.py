@@ -1,15 +1,26 @@
-"""The demo's tax history: every month of its 18 months of orders collected, the older
-ones remitted to the authority, through the collection service."""
+"""The demo's tax history: a 5 % platform commission, every month of its 18 months of
+orders collected, the older ones remitted to the authority and their cooperatives paid,
+through the collection service."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Min
 
 from orders.models import SellerOrderStatusChange
-from policy.models import TaxPeriod
-from policy.services.collection import period_remit, previous_period, taxes_collect
+from policy.errors import PolicyError
+from policy.models import CommissionRate, Payout, TaxPeriod
+from policy.services.collection import (
+    commission_set,
+    payout_decide,
+    period_remit,
+    previous_period,
+    taxes_collect,
+)
+from sellers.models import Cooperative
 
 
 def _months(first: date, last: date):
@@ -22,6 +33,8 @@ def _months(first: date, last: date):
 def demo_taxes_seed(*, regulator) -> int:
     """Collect each past month that has sales (idempotent); remit all but the last two.
     Returns how many months are collected."""
+    if not CommissionRate.objects.exists():
+        commission_set(rate=Decimal("0.05"), effective_from=date(2025, 1, 1), actor=None)
     start = SellerOrderStatusChange.objects.filter(to_status="delivered").aggregate(
         first=Min("created_at")
     )["first"]
@@ -36,4 +49,15 @@ def demo_taxes_seed(*, regulator) -> int:
     for month in months[:-2]:
         if TaxPeriod.objects.filter(period=month, status=TaxPeriod.Status.OPEN).exists():
             period_remit(period=month, actor=regulator, reference=f"DEMO-SSP-{month:%Y%m}")
+            # The cooperatives of a remitted month have been paid.
+            for cooperative in Cooperative.objects.filter(tax_assessments__period=month).distinct():
+                if not Payout.objects.filter(cooperative=cooperative, period=month).exists():
+                    with contextlib.suppress(PolicyError):  # no valid tax identifier
+                        payout_decide(
+                            cooperative=cooperative,
+                            period=month,
+                            actor=regulator,
+                            release=True,
+                            reference=f"DEMO-TRX-{month:%Y%m}-{cooperative.pk}",
+                        )
     return len(months)

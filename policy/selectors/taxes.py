@@ -209,6 +209,10 @@ class Statement:
     payout_reference: str
 
     @property
+    def commission_percent(self) -> Decimal:
+        return (self.commission_rate * 100).normalize()
+
+    @property
     def net_sales(self) -> Decimal:
         return self.gross - self.returned
 

@@ -110,3 +110,17 @@ def test_the_regulator_collects_last_month_and_remits_it(
     assert_accessible(page)
     page.screenshot(path=str(artifacts / "tax-period-remitted-390.png"), full_page=True)
     assert TaxPeriod.objects.get(period=last).reference == "SSP-2026-000123"
+
+    # The cooperative opens its statement for that month: the figures add up.
+    page.get_by_label("Reference of the payout to Koperasi Anyaman Lontar").fill("TRX-0099")
+    page.get_by_role("button", name="Release").click()
+    page.get_by_text(re.compile("payout Released")).wait_for()
+    coop = browser_context_for(width=390)
+    log_in(manager.email, PASSWORD, context_page=coop)
+    coop.goto("/orders/selling/statements/")
+    coop.get_by_role("link", name=last.strftime("%B %Y")).click()
+    coop.get_by_text("Paid (TRX-0099)").wait_for()
+    assert_accessible(coop)
+    coop.screenshot(path=str(artifacts / "tax-statement-390.png"), full_page=True)
+    # 100 000 sales, no commission set, nothing withheld in Indonesia: 100 000 paid.
+    assert coop.get_by_text("IDR 100,000").count() >= 2
