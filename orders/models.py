@@ -160,6 +160,9 @@ class SellerOrder(models.Model):
     carrier = models.CharField(_("carrier"), max_length=80, blank=True)
     tracking_reference = models.CharField(_("tracking reference"), max_length=80, blank=True)
     cash_received_at = models.DateTimeField(null=True, blank=True)
+    # The tax period (its first day) whose assessment counted this part's lines: set
+    # once, by the collection job, so that no line is ever counted twice.
+    tax_period = models.DateField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -198,9 +201,6 @@ class OrderLine(models.Model):
     withholding_rate = models.DecimalField(max_digits=6, decimal_places=4, default=Decimal("0"))
     withholding_amount = models.DecimalField(**MONEY, default=Decimal("0"))
     line_total = models.DecimalField(**MONEY)
-    # The tax period (its first day) whose assessment counted this sale: set once, by the
-    # collection job, so that no line is ever counted twice.
-    tax_period = models.DateField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["id"]

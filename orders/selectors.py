@@ -138,7 +138,8 @@ def period_totals(*, period, cooperative_ids) -> dict[int, dict]:
     totals: dict[int, dict] = {}
     for row in (
         OrderLine.objects.filter(
-            tax_period=period, seller_order__cooperative_id__in=list(cooperative_ids)
+            seller_order__tax_period=period,
+            seller_order__cooperative_id__in=list(cooperative_ids),
         )
         .values("seller_order__cooperative_id")
         .annotate(
@@ -196,7 +197,9 @@ def statement_lines(*, cooperative_id: int, period):
     from orders.models import ReturnLine
 
     sales = (
-        OrderLine.objects.filter(tax_period=period, seller_order__cooperative_id=cooperative_id)
+        OrderLine.objects.filter(
+            seller_order__tax_period=period, seller_order__cooperative_id=cooperative_id
+        )
         .select_related("seller_order")
         .order_by("seller_order_id", "pk")
     )

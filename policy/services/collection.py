@@ -3,7 +3,7 @@ netted, VAT charged and tax withheld, summed in the database into one assessment
 cooperative, period and kind of tax.
 
 The run goes through the cooperatives in batches; each batch is one transaction that
-marks the lines and returns the period covers (``orders.services.assessment``) and
+marks the order parts and returns the period covers (``orders.services.assessment``) and
 recomputes the batch's assessments from every line the period holds. So a rerun
 changes nothing, and a run killed half-way leaves whole batches behind it: the rerun
 does the rest and ends with the totals of an uninterrupted run. A remitted period is
@@ -45,7 +45,7 @@ BATCH = 200
 class Collection:
     period: date
     cooperatives: int
-    lines: int
+    parts: int
     returns: int
 
 
@@ -118,24 +118,24 @@ def taxes_collect(*, period: date, actor: User | None = None, batch: int = BATCH
             _("This period is remitted and frozen: later sales go to the next open period.")
         )
     ids = cooperatives_with_work(period=first, end=end)
-    lines = returns = 0
+    parts = returns = 0
     for at in range(0, len(ids), batch):
         chunk = ids[at : at + batch]
         with transaction.atomic():
-            marked_lines, marked_returns = period_mark(cooperative_ids=chunk, period=first, end=end)
+            marked_parts, marked_returns = period_mark(cooperative_ids=chunk, period=first, end=end)
             _assess(chunk, first)
-        lines += marked_lines
+        parts += marked_parts
         returns += marked_returns
-    if lines or returns or record.collected_at is None:  # a rerun that finds nothing writes nothing
+    if parts or returns or record.collected_at is None:  # a rerun that finds nothing writes nothing
         TaxPeriod.objects.filter(pk=record.pk).update(collected_at=timezone.now())
         audit_record(
             action=Action.TAX_COLLECTED,
             actor=actor,
             subject=f"{first:%Y-%m}",
-            detail={"cooperatives": len(ids), "lines": lines, "returns": returns},
+            detail={"cooperatives": len(ids), "parts": parts, "returns": returns},
         )
-    log.info("taxes collected for %s: %s cooperatives, %s lines", first, len(ids), lines)
-    return Collection(period=first, cooperatives=len(ids), lines=lines, returns=returns)
+    log.info("taxes collected for %s: %s cooperatives, %s order parts", first, len(ids), parts)
+    return Collection(period=first, cooperatives=len(ids), parts=parts, returns=returns)
 
 
 def previous_period(today: date | None = None) -> date:

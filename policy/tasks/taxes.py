@@ -17,6 +17,6 @@ def collect_taxes(period: str | None = None, actor_id: int | None = None) -> dic
     return {
         "period": f"{result.period:%Y-%m}",
         "cooperatives": result.cooperatives,
-        "lines": result.lines,
+        "parts": result.parts,
         "returns": result.returns,
     }

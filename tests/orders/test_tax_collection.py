@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from orders.models import OrderLine, ReturnRequest, SellerOrder, SellerOrderStatusChange
+from orders.models import ReturnRequest, SellerOrder, SellerOrderStatusChange
 from orders.services.aftersales import return_decide, return_request
 from orders.services.fulfilment import seller_order_cash_received
 from policy.errors import TaxRuleRefused
@@ -62,8 +62,8 @@ def test_a_month_is_assessed_from_its_completed_sales(october):
     # Net 30 000 + 25 000 = 55 000; VAT 3 300 + 2 750 = 6 050; nothing withheld in Indonesia.
     assert _assessment(alpha, OCTOBER) == (Decimal("55000"), Decimal("0"), Decimal("6050"), 2)
     assert _assessment(alpha, OCTOBER, "withholding")[2] == Decimal("0")
-    assert (result.cooperatives, result.lines) == (1, 2)
-    assert set(OrderLine.objects.values_list("tax_period", flat=True)) == {OCTOBER}
+    assert (result.cooperatives, result.parts) == (1, 1)  # one order part, its two lines
+    assert set(SellerOrder.objects.values_list("tax_period", flat=True)) == {OCTOBER}
 
 
 def test_a_rerun_changes_nothing(october):
@@ -76,7 +76,7 @@ def test_a_rerun_changes_nothing(october):
         AuditEvent.objects.count(),
     )
     again = taxes_collect(period=OCTOBER)
-    assert again.lines == 0
+    assert again.parts == 0
     after = (
         list(TaxAssessment.objects.order_by("pk").values()),
         list(TaxPeriod.objects.values()),
@@ -162,12 +162,13 @@ def test_a_month_not_ended_is_refused_and_sales_not_completed_wait(
         created_at=_at(date(2026, 10, 9))
     )
     taxes_collect(period=OCTOBER)
-    assert OrderLine.objects.get(seller_order=part).tax_period is None
+    part.refresh_from_db()
+    assert part.tax_period is None
 
 
 def test_the_command_collects_a_month(october, capsys):
     call_command("collect_taxes", period="2026-10")
-    assert "2026-10: 1 cooperatives, 2 lines" in capsys.readouterr().out
+    assert "2026-10: 1 cooperatives, 1 order parts" in capsys.readouterr().out
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="YYYY-MM"):
