@@ -176,6 +176,8 @@ CELERY_TIMEZONE = "UTC"
 # When beat collects last month's taxes: the day of the month and the hour (site time).
 TAX_COLLECTION_DAY = int(env("TAX_COLLECTION_DAY", "1"))
 TAX_COLLECTION_HOUR = int(env("TAX_COLLECTION_HOUR", "2"))
+# How many cooperatives the collection assesses per transaction.
+TAX_COLLECTION_BATCH = int(env("TAX_COLLECTION_BATCH", "200"))
 # Later issues add the reporting jobs here; beat reads this schedule.
 CELERY_BEAT_SCHEDULE: dict = {
     "collect-last-months-taxes": {

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,7 +39,6 @@ from policy.models import CommissionRate, Payout, TaxAssessment, TaxPeriod, TaxR
 from policy.selectors.taxes import cooperative_statement
 
 log = logging.getLogger(__name__)
-BATCH = 200
 
 
 @dataclass(frozen=True)
@@ -107,8 +107,11 @@ def _assess(cooperative_ids: list[int], period: date) -> None:
     )
 
 
-def taxes_collect(*, period: date, actor: User | None = None, batch: int = BATCH) -> Collection:
+def taxes_collect(
+    *, period: date, actor: User | None = None, batch: int | None = None
+) -> Collection:
     """Collect ``period`` (idempotent). Refused for a remitted period."""
+    batch = batch or settings.TAX_COLLECTION_BATCH
     first, _start, end = period_bounds(period)
     if end > timezone.now():
         raise TaxRuleRefused(_("A period is collected once it has ended."))
