@@ -42,7 +42,7 @@ from orders.models import Order, OrderLine, ReturnRequest, Review, SellerOrder
 from orders.pricing import Quote, QuoteInvalid, quote_read, quote_sign
 from orders.services import aftersales, checkout, fulfilment
 from orders.services import cart as carts
-from policy.selectors.taxes import cooperative_statement, cooperative_statements
+from policy.selectors.taxes import cooperative_statement, cooperative_statements, month_of
 from sellers.selectors import active_membership
 
 CART_TOKEN = "cart_token"  # noqa: S105 (a session key name, not a secret)
@@ -546,10 +546,11 @@ def review_reply(request, review_pk: int):
 # --- Statements (the cooperative's side of tax collection) -------------------------------
 
 
-def _statement_period(year: int, month: int):
-    if not 1 <= month <= 12 or not 2000 <= year <= 2999:
+def _statement_period(year: int, month: int) -> date:
+    period = month_of(year, month)
+    if period is None:
         raise Http404
-    return date(year, month, 1)
+    return period
 
 
 def _statement_rows(*, cooperative_id: int, period) -> list[dict]:

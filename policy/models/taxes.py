@@ -112,6 +112,13 @@ class TaxPeriod(models.Model):
     def __str__(self) -> str:
         return self.period.strftime("%Y-%m")
 
+    @property
+    def collection_waiting(self) -> bool:
+        """A regulator asked for a collection that no worker has finished since."""
+        if self.requested_at is None:
+            return False
+        return self.collected_at is None or self.requested_at > self.collected_at
+
 
 class TaxAssessment(models.Model):
     """What one cooperative owes for one period and kind of tax: its completed sales,

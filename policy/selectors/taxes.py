@@ -135,6 +135,13 @@ def tax_rule_get(*, pk: int) -> TaxRule:
     return get_object_or_404(TaxRule, pk=pk)
 
 
+def month_of(year: int, month: int) -> date | None:
+    """The period (its first day) a page's URL names, or None for no real month."""
+    if not 1 <= month <= 12 or not 2000 <= year <= 2999:
+        return None
+    return date(year, month, 1)
+
+
 def tax_periods() -> list[dict]:
     """Every collected or requested period, newest first, with its totals per kind
     (one aggregate query and one for the periods)."""
@@ -183,17 +190,6 @@ def period_assessments(*, period: date) -> list[dict]:
     return list(rows.values())
 
 
-def commission_rate_on(day: date) -> Decimal:
-    """The platform's commission in force on ``day`` (0 before any was set)."""
-    rate = (
-        CommissionRate.objects.filter(effective_from__lte=day)
-        .order_by("-effective_from")
-        .values_list("rate", flat=True)
-        .first()
-    )
-    return rate if rate is not None else ZERO
-
-
 @dataclass(frozen=True)
 class Statement:
     """One cooperative's period: gross - returns - commission - withheld = payout."""
@@ -222,9 +218,11 @@ class Statement:
 
 
 def cooperative_statements(*, cooperative_id: int) -> list[Statement]:
-    """Every assessed period of a cooperative, newest first (two queries, and one per
-    distinct commission rate)."""
+    """Every assessed period of a cooperative, newest first (three queries)."""
     payouts = {p.period: p for p in Payout.objects.filter(cooperative_id=cooperative_id)}
+    rates = list(
+        CommissionRate.objects.order_by("-effective_from").values_list("effective_from", "rate")
+    )
     by_period: dict[date, dict[str, TaxAssessment]] = {}
     for a in TaxAssessment.objects.filter(cooperative_id=cooperative_id):
         by_period.setdefault(a.period, {})[a.kind] = a
@@ -232,7 +230,7 @@ def cooperative_statements(*, cooperative_id: int) -> list[Statement]:
     for period in sorted(by_period, reverse=True):
         kinds = by_period[period]
         any_kind = next(iter(kinds.values()))
-        rate = commission_rate_on(period)
+        rate = next((rate for since, rate in rates if since <= period), ZERO)
         net = any_kind.gross - any_kind.returned
         payout = payouts.get(period)
         statements.append(

@@ -122,6 +122,14 @@ def inspection_record(
     return inspection
 
 
+def inspection_outcome_carried(*, inspection: Inspection, actor: User, outcome: str) -> None:
+    """The recall or sanction ``inspection`` called for is taken: its outcome leaves the
+    queue (nothing happens when it asked for something else, or was already done)."""
+    Inspection.objects.filter(pk=inspection.pk, outcome=outcome, outcome_done_at=None).update(
+        outcome_done_at=timezone.now(), outcome_done_by=actor
+    )
+
+
 @transaction.atomic
 def inspection_outcome_done(*, inspection: Inspection, actor: User) -> Inspection:
     """Mark the inspection's outcome (a revocation, a recall, a sanction) as carried out:

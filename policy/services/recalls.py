@@ -33,6 +33,7 @@ from orders.services.cart import cart_lines_remove_products
 from orders.services.fulfilment import seller_orders_hold_for_recall
 from policy.errors import NotAllowed, RecallRefused
 from policy.models import Inspection, Recall, RecallProduct
+from policy.services.inspections import inspection_outcome_carried
 from sellers.models import Cooperative
 from sellers.selectors import manager_emails
 
@@ -58,13 +59,6 @@ def _text(value: str, *, missing: str) -> str:
 
 def _not_under_open_recall():
     return ~Exists(RecallProduct.objects.filter(product_id=OuterRef("pk"), open=True))
-
-
-def _inspection_done(inspection: Inspection, *, actor: User, outcome: str) -> None:
-    """The inspection that called for this action has its outcome carried out."""
-    Inspection.objects.filter(pk=inspection.pk, outcome=outcome, outcome_done_at=None).update(
-        outcome_done_at=timezone.now(), outcome_done_by=actor
-    )
 
 
 def _managers_email(recall: Recall, template: str) -> None:
@@ -203,7 +197,9 @@ def recall_open(
     carts = cart_lines_remove_products(product_ids=recalled)
     buyers = _buyers_email(recall, recalled)
     if inspection is not None:
-        _inspection_done(inspection, actor=actor, outcome=Inspection.Outcome.RECALL)
+        inspection_outcome_carried(
+            inspection=inspection, actor=actor, outcome=Inspection.Outcome.RECALL
+        )
     audit_record(
         action=Action.RECALL_OPENED,
         actor=actor,

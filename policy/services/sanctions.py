@@ -22,6 +22,7 @@ from marketplace.roles import user_is_regulator
 from policy.errors import NotAllowed, SanctionRefused
 from policy.models import Inspection, Sanction
 from policy.selectors.oversight import sanction_next_step
+from policy.services.inspections import inspection_outcome_carried
 from sellers import services as sellers_services
 from sellers.models import Cooperative
 from sellers.selectors import manager_emails
@@ -116,9 +117,9 @@ def sanction_issue(
         except sellers_services.CooperativeError as exc:
             raise SanctionRefused(exc.message) from None
     if inspection is not None:
-        Inspection.objects.filter(
-            pk=inspection.pk, outcome=Inspection.Outcome.SANCTION, outcome_done_at=None
-        ).update(outcome_done_at=timezone.now(), outcome_done_by=actor)
+        inspection_outcome_carried(
+            inspection=inspection, actor=actor, outcome=Inspection.Outcome.SANCTION
+        )
     audit_record(
         action=Action.SANCTION_ISSUED,
         actor=actor,

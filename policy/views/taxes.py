@@ -14,6 +14,7 @@ from marketplace.roles import Role, role_required
 from policy.errors import PolicyError
 from policy.forms.taxes import CollectForm, PayoutForm, RemittanceForm, TaxRuleForm
 from policy.selectors.taxes import (
+    month_of,
     period_assessments,
     tax_period_get,
     tax_periods,
@@ -63,10 +64,11 @@ def tax_rule_edit(request, pk: int):
     return _form(request, rule=tax_rule_get(pk=pk))
 
 
-def _period(year: int, month: int):
-    if not 1 <= month <= 12 or not 2000 <= year <= 2999:
+def _period(year: int, month: int) -> date:
+    period = month_of(year, month)
+    if period is None:
         raise Http404
-    return date(year, month, 1)
+    return period
 
 
 @role_required(Role.REGULATOR)
