@@ -96,6 +96,8 @@ def build() -> dict:
     )
     return {
         "recall": recall.pk,
+        "inspection": inspection.pk,
+        "tray": tray.pk,
         "evidence": inspection.evidence.get().file.name,
         "regulator": regulator.email,
         "regulator_name": regulator.full_name,

@@ -292,3 +292,33 @@ def test_a_regulator_signs_in_with_the_second_factor_and_reads_and_exports_the_t
     assert len(verified) == 1
     assert production_site["registered"] in verified[0]
     assert production_site["regulator_name"] in verified[0]
+
+    # One sign-in (a second-factor code is good once): the recall, inspection and tax
+    # pages render without DEBUG, the private evidence reaches the regulator, and a
+    # hostile form answers an error, never a 500.
+    for path in (
+        "/regulator/",
+        "/regulator/recalls/",
+        "/regulator/inspections/?show=all",
+        "/regulator/taxes/",
+        "/regulator/taxes/periods/",
+    ):
+        response = page.goto(path)
+        assert response.status == 200, path
+        assert_accessible(page)
+    page.goto(f"/regulator/inspections/{production_site['inspection']}/")
+    with page.expect_response("**/evidence/**") as shown:
+        page.get_by_role("link", name="evidence.png").click()
+    evidence = shown.value
+    assert evidence.status == 200 and evidence.headers["content-type"] == "image/png"
+    assert evidence.headers["cache-control"] == "private, no-store"
+
+    # Hostile input through the real form: a clear error, never a 500, nothing recalled.
+    page.goto(f"/regulator/listings/{production_site['tray']}/recall/")
+    page.get_by_label("Hazard").fill("x" * 5000)
+    page.get_by_label("Measures taken").fill("Withdrawn.")
+    page.get_by_label("Return it to the cooperative").check()
+    page.evaluate("document.querySelector('form.form').noValidate = true")
+    page.get_by_role("button", name="Recall", exact=True).click()
+    page.locator(".field__errors, .form-errors").first.wait_for()
+    assert "RC-000002" not in page.content()
