@@ -19,6 +19,7 @@ from catalog.selectors import visible_products
 from catalog.services.products import product_adjust_stock
 from orders.models import Order, SellerOrder, SellerOrderStatusChange
 from orders.services import fulfilment
+from orders.services.assessment import period_of
 from orders.services.cart import cart_add, cart_get
 from orders.services.checkout import ShippingAddress, checkout_complete
 from sellers.models import Membership
@@ -126,7 +127,10 @@ def _move_back(order: Order, when) -> None:
         SellerOrderStatusChange.objects.filter(pk=change.pk).update(
             created_at=when + timedelta(days=i)
         )
-    # Cash received on delivery day (the tax collection counts the sale from then).
+    # Cash received on delivery day: the sale completed then, in that month's tax period.
     SellerOrder.objects.filter(order=order, cash_received_at__isnull=False).update(
         cash_received_at=when + timedelta(days=3)
+    )
+    SellerOrder.objects.filter(order=order, completed_at__isnull=False).update(
+        completed_at=when + timedelta(days=3), tax_period=period_of(when + timedelta(days=3))
     )

@@ -133,6 +133,8 @@ else:
         }
     }
 DB_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+# The included columns of a covering index are PostgreSQL's; SQLite keeps the plain index.
+SILENCED_SYSTEM_CHECKS = [] if DB_IS_POSTGRES else ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and Celery -----------------------------------------------------------
@@ -177,7 +179,7 @@ CELERY_TIMEZONE = "UTC"
 TAX_COLLECTION_DAY = int(env("TAX_COLLECTION_DAY", "1"))
 TAX_COLLECTION_HOUR = int(env("TAX_COLLECTION_HOUR", "2"))
 # How many cooperatives the collection assesses per transaction.
-TAX_COLLECTION_BATCH = int(env("TAX_COLLECTION_BATCH", "200"))
+TAX_COLLECTION_BATCH = int(env("TAX_COLLECTION_BATCH", "500"))
 # Later issues add the reporting jobs here; beat reads this schedule.
 CELERY_BEAT_SCHEDULE: dict = {
     "collect-last-months-taxes": {

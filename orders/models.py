@@ -160,15 +160,30 @@ class SellerOrder(models.Model):
     carrier = models.CharField(_("carrier"), max_length=80, blank=True)
     tracking_reference = models.CharField(_("tracking reference"), max_length=80, blank=True)
     cash_received_at = models.DateTimeField(null=True, blank=True)
-    # The tax period (its first day) whose assessment counted this part's lines: set
-    # once, by the collection job, so that no line is ever counted twice.
-    tax_period = models.DateField(null=True, blank=True, db_index=True)
+    # When the sale completed: delivered and paid, whichever came last.
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # The tax period (its first day) whose assessment counts this part's lines, set once
+    # when the sale completes (the month it completes in, always still open), so that no
+    # line is ever counted twice; a completed part left without one is given the next
+    # period collected.
+    tax_period = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["cooperative", "status", "-created_at"])]
+        indexes = [
+            models.Index(fields=["cooperative", "status", "-created_at"]),
+            # A period's parts, cooperative by cooperative (the collection's batches).
+            models.Index(fields=["tax_period", "cooperative"], name="sellerorder_tax_period"),
+            # Completed parts no period counts yet: empty but for the ones a collection
+            # has to pick up, so finding them costs nothing in a month of sales.
+            models.Index(
+                fields=["completed_at"],
+                condition=Q(tax_period__isnull=True, completed_at__isnull=False),
+                name="sellerorder_unassessed",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(subtotal__gte=0) & Q(vat__gte=0) & Q(total__gte=0),
@@ -186,7 +201,10 @@ class SellerOrder(models.Model):
 class OrderLine(models.Model):
     """What the buyer bought, as they saw it: a snapshot that later edits do not touch."""
 
-    seller_order = models.ForeignKey(SellerOrder, on_delete=models.CASCADE, related_name="lines")
+    # Indexed below, with the figures a period's sums read.
+    seller_order = models.ForeignKey(
+        SellerOrder, on_delete=models.CASCADE, related_name="lines", db_index=False
+    )
     product = models.ForeignKey(
         "catalog.Product", null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -204,6 +222,15 @@ class OrderLine(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [
+            # A part's lines, and on PostgreSQL what the tax collection sums, read from
+            # the index alone (a month of lines without a visit to the table).
+            models.Index(
+                fields=["seller_order"],
+                include=["unit_price", "quantity", "vat_amount", "withholding_amount"],
+                name="orderline_part_figures",
+            )
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity"),
             models.CheckConstraint(
@@ -283,8 +310,8 @@ class ReturnLine(models.Model):
     )
     order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="returns")
     quantity = models.PositiveIntegerField()
-    # The tax period whose assessment netted this return (the period it was accepted in,
-    # or the first one collected after).
+    # The tax period whose assessment nets this return: the month it is accepted in (or,
+    # when its sale had not completed yet, the first period collected after).
     tax_period = models.DateField(null=True, blank=True, db_index=True)
 
     class Meta:

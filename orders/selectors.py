@@ -123,73 +123,60 @@ def recent_receivers(*, product_ids, since) -> dict[str, list[dict]]:
     return receivers
 
 
-def period_totals(*, period, cooperative_ids) -> dict[int, dict]:
-    """Per cooperative, what ``period`` covers (two aggregate queries): completed sales
-    before VAT, VAT charged and tax withheld on them, and the same for the returns it
-    nets (prorated to the quantity returned). Amounts are not rounded here."""
-    from decimal import Decimal
+def period_counts(*, period) -> tuple[int, int]:
+    """How many order parts and returns ``period`` holds."""
+    from orders.models import ReturnLine
 
-    from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
+    return (
+        SellerOrder.objects.filter(tax_period=period).count(),
+        ReturnLine.objects.filter(tax_period=period).count(),
+    )
+
+
+def period_totals_sql(*, period, places: int) -> tuple[str, list]:
+    """A ``SELECT`` (SQL and parameters) of what ``period`` holds, one row per
+    cooperative: ``cooperative_id, gross, returned, vat, withholding, lines``, summed in
+    the database and rounded to ``places`` decimals half away from zero (as
+    ``marketplace.money.money_round``): a line's taxes were rounded when the order was
+    placed; the returns' taxes, prorated to the quantity returned, are rounded once per
+    cooperative and taken off. For the collection to keep in a table of its own while
+    it writes the assessments, batch by batch."""
+    from django.db import connection
 
     from orders.models import ReturnLine
 
-    money: DecimalField = DecimalField(max_digits=24, decimal_places=6)
-    zero = Decimal("0")
-    totals: dict[int, dict] = {}
-    for row in (
-        OrderLine.objects.filter(
-            seller_order__tax_period=period,
-            seller_order__cooperative_id__in=list(cooperative_ids),
-        )
-        .values("seller_order__cooperative_id")
-        .annotate(
-            gross=Sum(ExpressionWrapper(F("unit_price") * F("quantity"), output_field=money)),
-            vat=Sum("vat_amount"),
-            withholding=Sum("withholding_amount"),
-            lines=Count("id"),
-        )
-    ):
-        totals[row["seller_order__cooperative_id"]] = {
-            "gross": row["gross"] or zero,
-            "vat": row["vat"] or zero,
-            "withholding": row["withholding"] or zero,
-            "lines": row["lines"],
-            "returned": zero,
-            "vat_back": zero,
-            "withholding_back": zero,
-        }
-    for row in (
-        ReturnLine.objects.filter(
-            tax_period=period,
-            order_line__seller_order__cooperative_id__in=list(cooperative_ids),
-        )
-        .values("order_line__seller_order__cooperative_id")
-        .annotate(
-            returned=Sum(
-                ExpressionWrapper(F("order_line__unit_price") * F("quantity"), output_field=money)
-            ),
-            vat_back=Sum(
-                ExpressionWrapper(
-                    F("order_line__vat_amount") * F("quantity") / F("order_line__quantity"),
-                    output_field=money,
-                )
-            ),
-            withholding_back=Sum(
-                ExpressionWrapper(
-                    F("order_line__withholding_amount") * F("quantity") / F("order_line__quantity"),
-                    output_field=money,
-                )
-            ),
-        )
-    ):
-        entry = totals.setdefault(
-            row["order_line__seller_order__cooperative_id"],
-            {"gross": zero, "vat": zero, "withholding": zero, "lines": 0},
-        )
-        entry["returned"] = row["returned"] or zero
-        entry["vat_back"] = row["vat_back"] or zero
-        entry["withholding_back"] = row["withholding_back"] or zero
-    return totals
+    quote = connection.ops.quote_name
+    lines, parts = quote(OrderLine._meta.db_table), quote(SellerOrder._meta.db_table)
+    returns = quote(ReturnLine._meta.db_table)
+    day = connection.ops.adapt_datefield_value(period)
+    places = int(places)
+    # `* 1.0`: a share of a tax is not an integer division on SQLite either.
+    sql = f"""
+        SELECT cooperative_id,
+               ROUND(SUM(gross), {places}) AS gross,
+               ROUND(SUM(returned), {places}) AS returned,
+               ROUND(SUM(vat), {places}) - ROUND(SUM(vat_back), {places}) AS vat,
+               ROUND(SUM(withholding), {places}) - ROUND(SUM(withholding_back), {places})
+                   AS withholding,
+               SUM(lines) AS lines
+          FROM (SELECT so.cooperative_id, SUM(l.unit_price * l.quantity) AS gross,
+                       0 AS returned, SUM(l.vat_amount) AS vat, 0 AS vat_back,
+                       SUM(l.withholding_amount) AS withholding, 0 AS withholding_back,
+                       COUNT(*) AS lines
+                  FROM {lines} l JOIN {parts} so ON so.id = l.seller_order_id
+                 WHERE so.tax_period = %s
+                 GROUP BY so.cooperative_id
+                UNION ALL
+                SELECT so.cooperative_id, 0, SUM(l.unit_price * r.quantity), 0,
+                       SUM(l.vat_amount * 1.0 * r.quantity / l.quantity), 0,
+                       SUM(l.withholding_amount * 1.0 * r.quantity / l.quantity), 0
+                  FROM {returns} r JOIN {lines} l ON l.id = r.order_line_id
+                  JOIN {parts} so ON so.id = l.seller_order_id
+                 WHERE r.tax_period = %s
+                 GROUP BY so.cooperative_id) AS held
+         GROUP BY cooperative_id
+    """  # noqa: S608 (table names from the models, places an int)
+    return sql, [day, day]
 
 
 def statement_lines(*, cooperative_id: int, period):

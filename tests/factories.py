@@ -185,6 +185,24 @@ def deliver(seller_order, actor):
     return seller_order
 
 
+def completed_on(seller_order, when, *, given_period: bool = True):
+    """Date a delivered and paid part's trail ``when``, as completing it then would have:
+    its status changes, the cash received, its completion and the month that counts it
+    (or, ``given_period=False``, no month: a sale completed before periods were given at
+    completion)."""
+    from orders.models import SellerOrder, SellerOrderStatusChange
+    from orders.services.assessment import period_of
+
+    SellerOrderStatusChange.objects.filter(seller_order=seller_order).update(created_at=when)
+    SellerOrder.objects.filter(pk=seller_order.pk).update(
+        cash_received_at=when,
+        completed_at=when,
+        tax_period=period_of(when) if given_period else None,
+    )
+    seller_order.refresh_from_db()
+    return seller_order
+
+
 def protect(category, *, regulator=None, title: str = "", legal_reference: str = "R1"):
     """A regulator's rule protecting ``category`` from cross-border sellers."""
     from policy.models import ListingRule

@@ -25,6 +25,7 @@ from orders.models import (
     Review,
     SellerOrder,
 )
+from orders.services.assessment import returns_accepted
 from sellers.selectors import is_member, manager_emails
 
 
@@ -124,6 +125,8 @@ def return_decide(
         actor=actor,
         note=response,
     )
+    if accept:
+        returns_accepted(return_request=request)  # netted in the month it is accepted in
     _announce(request, "orders/email/return_decided_subject.txt", "orders/email/return_decided.txt")
     return request
 

@@ -1,71 +1,70 @@
-"""Marking order parts and returns for a tax period (the collection job's writes on the
-orders' tables), set-based: one UPDATE each for a batch of cooperatives.
+"""Which tax period counts a sale or a return (the orders' side of the collection).
 
 A sale counts once it is completed: delivered and paid (cash received, or paid online),
 which happens to a cooperative's part of an order as a whole, so the mark is on the part
-and covers its lines. A run for a period marks every completed, unmarked part completed
-before the period ends (a late one from an earlier period included: nothing is left
-behind), and every accepted, unmarked return decided before the period ends whose sale
-is already marked.
+and covers its lines. The part is given its period the moment it completes: the month
+it completes in, which no collection has reached yet (a month is collected once it has
+ended, and remitted after that). An accepted return is given the month it is accepted
+in, once its sale counts. So the collection only sums what each period holds, and no
+line can be counted twice.
+
+A completed part or an accepted return left without a period (one that completed before
+periods were given at completion) is given, by ``period_mark``, the period the next
+collection runs for: nothing is left behind, and a frozen period is never touched.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime
 
-from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
-from orders.models import ReturnLine, ReturnRequest, SellerOrder, SellerOrderStatusChange
+from orders.models import ReturnLine, ReturnRequest, SellerOrder
 
 
-def parts_to_assess(*, end: datetime):
-    """Completed order parts not yet counted by any period, completed before ``end``."""
-    delivered = SellerOrderStatusChange.objects.filter(
-        seller_order_id=OuterRef("pk"),
-        to_status=SellerOrder.Status.DELIVERED,
-        created_at__lt=end,
+def period_of(instant: datetime) -> date:
+    """The tax period (its first day) an instant falls in, in the site's time zone."""
+    return timezone.localtime(instant).date().replace(day=1)
+
+
+def sale_complete(seller_order: SellerOrder) -> list[str]:
+    """Stamp a locked part that is now delivered and paid with when it completed and the
+    period that counts it; returns the fields set, for the caller's save (none if the
+    part is not complete, or already was)."""
+    paid = seller_order.cash_received_at or seller_order.order.paid_at
+    if (
+        seller_order.status != SellerOrder.Status.DELIVERED
+        or paid is None
+        or seller_order.completed_at is not None
+    ):
+        return []
+    seller_order.completed_at = timezone.now()
+    if seller_order.tax_period is None:
+        seller_order.tax_period = period_of(seller_order.completed_at)
+    return ["completed_at", "tax_period"]
+
+
+def returns_accepted(*, return_request: ReturnRequest) -> int:
+    """Give an accepted return's lines the period it is accepted in, if its sale counts
+    already (one UPDATE)."""
+    if return_request.seller_order.tax_period is None:
+        return 0
+    return ReturnLine.objects.filter(return_request=return_request, tax_period=None).update(
+        tax_period=period_of(return_request.decided_at or timezone.now())
     )
-    paid = Q(cash_received_at__lt=end) | Q(order__paid_at__lt=end)
-    return SellerOrder.objects.filter(
-        Q(tax_period__isnull=True, status=SellerOrder.Status.DELIVERED) & paid & Exists(delivered)
+
+
+def period_mark(*, period: date, end: datetime) -> tuple[int, int]:
+    """Give ``period`` the completed parts and accepted returns, from before ``end``,
+    that no period holds yet (two UPDATEs; through a partial index, nothing to read in
+    a month whose sales were all given their period when they completed)."""
+    parts = SellerOrder.objects.filter(tax_period=None, completed_at__lt=end).update(
+        tax_period=period
     )
-
-
-def returns_to_assess(*, end: datetime):
-    """Accepted returns not yet netted, decided before ``end``, of counted sales."""
-    return ReturnLine.objects.filter(
-        tax_period__isnull=True,
+    returns = ReturnLine.objects.filter(
+        tax_period=None,
         return_request__status=ReturnRequest.Status.ACCEPTED,
         return_request__decided_at__lt=end,
         order_line__seller_order__tax_period__isnull=False,
-    )
-
-
-def cooperatives_with_work(*, period: date, end: datetime) -> list[int]:
-    """The cooperatives a period's run must (re)assess, in id order."""
-    ids = set(parts_to_assess(end=end).values_list("cooperative_id", flat=True).distinct())
-    ids |= set(
-        SellerOrder.objects.filter(tax_period=period)
-        .values_list("cooperative_id", flat=True)
-        .distinct()
-    )
-    ids |= set(
-        returns_to_assess(end=end)
-        .values_list("order_line__seller_order__cooperative_id", flat=True)
-        .distinct()
-    )
-    return sorted(ids)
-
-
-def period_mark(*, cooperative_ids: Iterable[int], period: date, end: datetime) -> tuple[int, int]:
-    """Mark, for these cooperatives, the order parts and returns ``period`` covers;
-    returns how many of each were marked (two UPDATEs, in the caller's transaction)."""
-    ids = list(cooperative_ids)
-    parts = parts_to_assess(end=end).filter(cooperative_id__in=ids).update(tax_period=period)
-    returns = (
-        returns_to_assess(end=end)
-        .filter(order_line__seller_order__cooperative_id__in=ids)
-        .update(tax_period=period)
-    )
+    ).update(tax_period=period)
     return parts, returns

@@ -17,6 +17,7 @@ from marketplace.notifications import Email, emails_queue
 from marketplace.sql import in_list, insert_select
 from orders.locks import seller_order_lock
 from orders.models import Order, OrderLine, SellerOrder, SellerOrderStatusChange
+from orders.services.assessment import sale_complete
 from sellers.selectors import is_member, manager_emails
 
 Status = SellerOrder.Status
@@ -66,6 +67,7 @@ def _transition(
     if shipment is not None:
         locked.carrier, locked.tracking_reference = shipment
         update_fields += ["carrier", "tracking_reference"]
+    update_fields += sale_complete(locked)  # delivered, and paid online already
     locked.save(update_fields=update_fields)
     SellerOrderStatusChange.objects.create(
         seller_order=locked, from_status=before, to_status=to_status, actor=actor, note=note
@@ -150,7 +152,7 @@ def seller_order_cash_received(*, seller_order: SellerOrder, actor: User) -> Sel
         raise InvalidTransition(_("Cash is received once the parcel is delivered."))
     if locked.cash_received_at is None:
         locked.cash_received_at = timezone.now()
-        locked.save(update_fields=["cash_received_at", "updated_at"])
+        locked.save(update_fields=["cash_received_at", "updated_at", *sale_complete(locked)])
         SellerOrderStatusChange.objects.create(
             seller_order=locked,
             from_status=locked.status,

@@ -2,15 +2,19 @@
 netted, VAT charged and tax withheld, summed in the database into one assessment per
 cooperative, period and kind of tax.
 
-The run goes through the cooperatives in batches; each batch is one transaction that
-marks the order parts and returns the period covers (``orders.services.assessment``) and
-recomputes the batch's assessments from every line the period holds. So a rerun
-changes nothing, and a run killed half-way leaves whole batches behind it: the rerun
-does the rest and ends with the totals of an uninterrupted run. A remitted period is
-frozen: a late sale goes to the next open period.
+Each sale and each accepted return is given its period when it completes
+(``orders.services.assessment``), so a period's lines are known before it is collected.
+A run first gives the period whatever completed before its end without one, sums the
+month in one query into a temporary table of the connection's own, then writes the
+assessments from it in batches of cooperatives, each one transaction and one statement
+that leaves unchanged rows alone. So a rerun changes nothing, and a run killed half-way
+leaves whole batches behind it: the rerun sums again and ends with the totals of an
+uninterrupted run. A remitted period is frozen: a late sale goes to the next open
+period.
 
 Rounding, once: an assessment's tax is the sum of its lines' rounded taxes, less the
-returns' prorated taxes rounded once per assessment (``marketplace.money.money_round``).
+returns' prorated taxes rounded once per assessment, half away from zero to the
+currency's unit (as ``marketplace.money.money_round``).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,10 +34,10 @@ from marketplace.audit import Action, audit_record
 from marketplace.celery import task_nudge
 from marketplace.identifiers import tax_identifier_valid
 from marketplace.models import User
-from marketplace.money import money_round
+from marketplace.money import currency_digits
 from marketplace.roles import user_is_regulator
-from orders.selectors import period_totals
-from orders.services.assessment import cooperatives_with_work, period_mark
+from orders.selectors import period_counts, period_totals_sql
+from orders.services.assessment import period_mark
 from policy.errors import NotAllowed, TaxRuleRefused
 from policy.models import CommissionRate, Payout, TaxAssessment, TaxPeriod, TaxRule
 from policy.selectors.taxes import cooperative_statement
@@ -45,8 +49,9 @@ log = logging.getLogger(__name__)
 class Collection:
     period: date
     cooperatives: int
-    parts: int
-    returns: int
+    parts: int  # order parts the period counts
+    returns: int  # returns it nets
+    changed: int  # assessment rows written (none on a rerun)
 
 
 def period_bounds(period: date) -> tuple[date, datetime, datetime]:
@@ -65,46 +70,66 @@ def period_parse(text: str) -> date:
     return date(int(year), int(month), 1)
 
 
-def _assess(cooperative_ids: list[int], period: date) -> None:
-    totals = period_totals(period=period, cooperative_ids=cooperative_ids)
-    now = timezone.now()
-    rows = []
-    for cooperative_id, t in totals.items():
-        for kind, tax, back in (
-            (TaxRule.Kind.VAT, t["vat"], t["vat_back"]),
-            (TaxRule.Kind.WITHHOLDING, t["withholding"], t["withholding_back"]),
-        ):
-            rows.append(
-                TaxAssessment(
-                    cooperative_id=cooperative_id,
-                    period=period,
-                    kind=kind,
-                    gross=money_round(t["gross"]),
-                    returned=money_round(t["returned"]),
-                    tax=money_round(tax) - money_round(back),
-                    lines=t["lines"],
-                    computed_at=now,
-                )
-            )
-    # Only what changed is written: a rerun leaves every row as it was.
-    existing = {
-        (a.cooperative_id, a.kind): (a.gross, a.returned, a.tax, a.lines)
-        for a in TaxAssessment.objects.filter(period=period, cooperative_id__in=cooperative_ids)
-    }
-    rows = [
-        row
-        for row in rows
-        if existing.get((row.cooperative_id, row.kind))
-        != (row.gross, row.returned, row.tax, row.lines)
-    ]
-    if not rows:
-        return
-    TaxAssessment.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["cooperative", "period", "kind"],
-        update_fields=["gross", "returned", "tax", "lines", "computed_at"],
+# The period's sums, per cooperative, while a run writes them (one connection's own).
+SUMS = "policy_tax_collection_sums"
+
+
+def _sums_keep(period: date) -> list[int]:
+    """Sum what ``period`` holds, per cooperative, into the connection's temporary
+    ``SUMS`` table (one query over the month's lines, which PostgreSQL runs in parallel
+    where an ``INSERT … SELECT`` may not); returns the cooperatives' ids, in order."""
+    sql, params = period_totals_sql(
+        period=period, places=currency_digits(settings.MARKETPLACE_CURRENCY)
     )
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {SUMS}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {SUMS} AS {sql}", params)
+        cursor.execute(f"SELECT cooperative_id FROM {SUMS} ORDER BY cooperative_id")  # noqa: S608
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _sums_drop() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {SUMS}")
+
+
+def _assess(cooperative_ids: list[int], period: date) -> int:
+    """Write, from ``SUMS``, the assessments of these cooperatives (ids in order) for
+    ``period``: one ``INSERT … SELECT … ON CONFLICT`` that leaves a row alone when its
+    figures are unchanged. Returns how many rows it wrote."""
+    if not cooperative_ids:
+        return 0
+    quote = connection.ops.quote_name
+    table = quote(TaxAssessment._meta.db_table)
+    column = {f.name: quote(f.column) for f in TaxAssessment._meta.concrete_fields}
+    vat, withholding = TaxRule.Kind.VAT.value, TaxRule.Kind.WITHHOLDING.value
+    figures = ("gross", "returned", "tax", "lines")
+    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    changed = " OR ".join(f"{table}.{column[f]} {differs} excluded.{column[f]}" for f in figures)
+    sql = f"""
+        INSERT INTO {table} ({column["cooperative"]}, {column["period"]}, {column["kind"]},
+                             {column["gross"]}, {column["returned"]}, {column["tax"]},
+                             {column["lines"]}, {column["computed_at"]})
+        SELECT s.cooperative_id, %s, k.kind, s.gross, s.returned,
+               CASE k.kind WHEN '{vat}' THEN s.vat ELSE s.withholding END, s.lines, %s
+          FROM {SUMS} AS s
+         CROSS JOIN (SELECT '{vat}' AS kind UNION ALL SELECT '{withholding}') AS k
+         WHERE s.cooperative_id BETWEEN %s AND %s
+        ON CONFLICT ({column["cooperative"]}, {column["period"]}, {column["kind"]}) DO UPDATE
+           SET {", ".join(f"{column[f]} = excluded.{column[f]}" for f in (*figures, "computed_at"))}
+         WHERE {changed}
+    """  # noqa: S608 (names from the model, the kinds from its choices)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                connection.ops.adapt_datefield_value(period),
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                cooperative_ids[0],
+                cooperative_ids[-1],
+            ],
+        )
+        return cursor.rowcount
 
 
 def taxes_collect(
@@ -120,25 +145,33 @@ def taxes_collect(
         raise TaxRuleRefused(
             _("This period is remitted and frozen: later sales go to the next open period.")
         )
-    ids = cooperatives_with_work(period=first, end=end)
-    parts = returns = 0
+    with transaction.atomic():
+        late_parts, late_returns = period_mark(period=first, end=end)
+    parts, returns = period_counts(period=first)
+    ids = _sums_keep(first)
+    changed = 0
     for at in range(0, len(ids), batch):
-        chunk = ids[at : at + batch]
         with transaction.atomic():
-            marked_parts, marked_returns = period_mark(cooperative_ids=chunk, period=first, end=end)
-            _assess(chunk, first)
-        parts += marked_parts
-        returns += marked_returns
-    if parts or returns or record.collected_at is None:  # a rerun that finds nothing writes nothing
+            changed += _assess(ids[at : at + batch], first)
+    _sums_drop()  # (left behind by a run that fails: the next one replaces it)
+    if changed or late_parts or late_returns or record.collected_at is None:
+        # A rerun that finds nothing new writes nothing.
         TaxPeriod.objects.filter(pk=record.pk).update(collected_at=timezone.now())
         audit_record(
             action=Action.TAX_COLLECTED,
             actor=actor,
             subject=f"{first:%Y-%m}",
-            detail={"cooperatives": len(ids), "parts": parts, "returns": returns},
+            detail={
+                "cooperatives": len(ids),
+                "parts": parts,
+                "returns": returns,
+                "assessments_written": changed,
+            },
         )
     log.info("taxes collected for %s: %s cooperatives, %s order parts", first, len(ids), parts)
-    return Collection(period=first, cooperatives=len(ids), parts=parts, returns=returns)
+    return Collection(
+        period=first, cooperatives=len(ids), parts=parts, returns=returns, changed=changed
+    )
 
 
 def previous_period(today: date | None = None) -> date:

@@ -19,4 +19,5 @@ def collect_taxes(period: str | None = None, actor_id: int | None = None) -> dic
         "cooperatives": result.cooperatives,
         "parts": result.parts,
         "returns": result.returns,
+        "assessments_written": result.changed,
     }

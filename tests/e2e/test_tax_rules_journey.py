@@ -64,14 +64,13 @@ def test_the_regulator_raises_vat_from_next_month(
 def test_the_regulator_collects_last_month_and_remits_it(
     browser_context_for, log_in, artifacts, assert_accessible, live_server
 ):
-    from datetime import datetime, timedelta
+    from datetime import datetime
 
     from catalog.services.categories import category_ensure
-    from orders.models import SellerOrder, SellerOrderStatusChange
     from orders.services.fulfilment import seller_order_cash_received
     from policy.models import TaxAssessment, TaxPeriod
     from policy.services.collection import previous_period
-    from tests.factories import UserFactory, deliver, listing, place_order, seller
+    from tests.factories import UserFactory, completed_on, deliver, listing, place_order, seller
 
     RegulatorFactory(email="inspector@example.test")
     taxes_seed_defaults(country="ID")
@@ -84,8 +83,7 @@ def test_the_regulator_collects_last_month_and_remits_it(
     part = seller_order_cash_received(seller_order=part, actor=manager)
     last = previous_period()
     when = timezone.make_aware(datetime(last.year, last.month, 15, 10))
-    SellerOrderStatusChange.objects.filter(seller_order=part).update(created_at=when)
-    SellerOrder.objects.filter(pk=part.pk).update(cash_received_at=when + timedelta(hours=2))
+    completed_on(part, when)
 
     page = browser_context_for()
     log_in("inspector@example.test", PASSWORD, totp_secret=TOTP_SECRET, context_page=page)

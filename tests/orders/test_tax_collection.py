@@ -13,14 +13,15 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from orders.models import ReturnRequest, SellerOrder, SellerOrderStatusChange
+from orders.models import ReturnLine, ReturnRequest, SellerOrder, SellerOrderStatusChange
 from orders.services.aftersales import return_decide, return_request
+from orders.services.assessment import period_of
 from orders.services.fulfilment import seller_order_cash_received
 from policy.errors import TaxRuleRefused
 from policy.models import TaxAssessment, TaxPeriod
 from policy.services import collection
 from policy.services.collection import period_remit, taxes_collect
-from tests.factories import RegulatorFactory, deliver
+from tests.factories import RegulatorFactory, completed_on, deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +32,17 @@ def _at(day: date, hour: int = 12) -> datetime:
     return timezone.make_aware(datetime(day.year, day.month, day.day, hour))
 
 
-def _completed(part: SellerOrder, manager, on: date) -> SellerOrder:
+def _completed(part: SellerOrder, manager, on: date, *, given_period: bool = True) -> SellerOrder:
     """Delivered and paid (cash on delivery), dated ``on``."""
     part = deliver(part, manager)
     part = seller_order_cash_received(seller_order=part, actor=manager)
-    SellerOrderStatusChange.objects.filter(seller_order=part).update(created_at=_at(on))
-    SellerOrder.objects.filter(pk=part.pk).update(cash_received_at=_at(on))
-    return part
+    return completed_on(part, _at(on), given_period=given_period)
+
+
+def _accepted_on(request: ReturnRequest, on: date) -> None:
+    """Date an accepted return ``on``, as accepting it then would have."""
+    ReturnRequest.objects.filter(pk=request.pk).update(decided_at=_at(on))
+    ReturnLine.objects.filter(return_request=request).update(tax_period=period_of(_at(on)))
 
 
 @pytest.fixture
@@ -69,14 +74,14 @@ def test_a_month_is_assessed_from_its_completed_sales(october):
 def test_a_rerun_changes_nothing(october):
     from marketplace.models import AuditEvent
 
-    taxes_collect(period=OCTOBER)
+    assert taxes_collect(period=OCTOBER).changed == 2  # its VAT and its withholding rows
     before = (
         list(TaxAssessment.objects.order_by("pk").values()),
         list(TaxPeriod.objects.values()),
         AuditEvent.objects.count(),
     )
     again = taxes_collect(period=OCTOBER)
-    assert again.parts == 0
+    assert (again.parts, again.changed) == (1, 0)
     after = (
         list(TaxAssessment.objects.order_by("pk").values()),
         list(TaxPeriod.objects.values()),
@@ -94,7 +99,7 @@ def test_a_return_accepted_next_month_is_netted_next_month(october, buyer, setti
         seller_order=part, buyer=buyer, quantities={line.pk: 1}, reason="Cracked"
     )
     return_decide(return_request=request, actor=alpha.manager, accept=True, restock_items=True)
-    ReturnRequest.objects.filter(pk=request.pk).update(decided_at=_at(date(2026, 11, 3)))
+    _accepted_on(request, date(2026, 11, 3))
     taxes_collect(period=NOVEMBER)
     # One jar of three back: 10 000 returned, a third of 3 300 VAT = 1 100 back.
     assert _assessment(alpha, NOVEMBER) == (Decimal("0"), Decimal("10000"), Decimal("-1100"), 0)
@@ -143,11 +148,40 @@ def test_a_remitted_month_is_frozen_and_late_sales_go_to_the_next(
     assert TaxPeriod.objects.get(period=OCTOBER).status == TaxPeriod.Status.REMITTED
     with pytest.raises(TaxRuleRefused, match="frozen"):
         taxes_collect(period=OCTOBER)
+    # Completed in October without a period (before periods were given at completion):
+    # the next collection takes it, never the frozen October.
     late = make_product(cooperative=alpha, title="Late jar", price=Decimal("10000"))
-    _completed(place(buyer, {late: 1}).seller_orders.get(), alpha.manager, date(2026, 10, 30))
+    late_part = place(buyer, {late: 1}).seller_orders.get()
+    _completed(late_part, alpha.manager, date(2026, 10, 30), given_period=False)
     taxes_collect(period=NOVEMBER)
     assert _assessment(alpha, NOVEMBER) == (Decimal("10000"), Decimal("0"), Decimal("1100"), 1)
     assert _assessment(alpha, OCTOBER) == (Decimal("55000"), Decimal("0"), Decimal("6050"), 2)
+    assert SellerOrder.objects.get(pk=late_part.pk).tax_period == NOVEMBER
+
+
+def test_a_sale_is_given_the_month_it_completes_in(cooperative, make_product, buyer, place):
+    """Delivered and paid, whichever comes last: the part is stamped then, with the month
+    that counts it; delivered and not paid yet, it waits."""
+    alpha = cooperative("Koperasi Alpha")
+    jar = make_product(cooperative=alpha, title="Jar", price=Decimal("10000"), stock=10)
+    this_month = timezone.localdate().replace(day=1)
+
+    cash = deliver(place(buyer, {jar: 1}).seller_orders.get(), alpha.manager)
+    assert (cash.completed_at, cash.tax_period) == (None, None)  # the money is not in yet
+    cash = seller_order_cash_received(seller_order=cash, actor=alpha.manager)
+    cash.refresh_from_db()
+    assert cash.completed_at is not None and cash.tax_period == this_month
+
+    online = place(buyer, {jar: 1}, payment_method="sandbox").seller_orders.get()
+    online = deliver(online, alpha.manager)  # paid at checkout: complete on delivery
+    online.refresh_from_db()
+    assert online.completed_at is not None and online.tax_period == this_month
+
+    request = return_request(
+        seller_order=online, buyer=buyer, quantities={online.lines.get().pk: 1}, reason="Broken"
+    )
+    return_decide(return_request=request, actor=alpha.manager, accept=True, restock_items=False)
+    assert set(ReturnLine.objects.values_list("tax_period", flat=True)) == {this_month}
 
 
 def test_a_month_not_ended_is_refused_and_sales_not_completed_wait(

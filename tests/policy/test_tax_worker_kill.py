@@ -15,12 +15,12 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from orders.models import SellerOrder, SellerOrderStatusChange
+from orders.models import SellerOrder
 from orders.services.fulfilment import seller_order_cash_received
 from policy.models import TaxAssessment
 from policy.services.collection import taxes_collect
 from policy.services.taxes import taxes_seed_defaults
-from tests.factories import UserFactory, deliver, listing, place_order, seller
+from tests.factories import UserFactory, completed_on, deliver, listing, place_order, seller
 
 pytestmark = [
     pytest.mark.postgres,
@@ -50,8 +50,7 @@ def _october_sales():
         )
         part = deliver(place_order(buyer, product, quantity=n).seller_orders.get(), manager)
         seller_order_cash_received(seller_order=part, actor=manager)
-        SellerOrderStatusChange.objects.filter(seller_order=part).update(created_at=when)
-        SellerOrder.objects.filter(pk=part.pk).update(cash_received_at=when)
+        completed_on(part, when)
         expected[cooperative.pk] = (Decimal(n * 10000), Decimal(n * 1100))
     return expected
 
@@ -103,7 +102,7 @@ def test_a_worker_killed_half_way_leaves_a_collection_the_rerun_completes(throwa
             done = TaxAssessment.objects.filter(period=OCTOBER, kind="vat").count()
             if done >= 3:
                 break
-            time.sleep(0.01)
+            time.sleep(0.002)
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=20)
     finally:

@@ -25,5 +25,6 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from None
         self.stdout.write(
             f"{result.period:%Y-%m}: {result.cooperatives} cooperatives, "
-            f"{result.parts} order parts and {result.returns} returns newly counted"
+            f"{result.parts} order parts and {result.returns} returns counted, "
+            f"{result.changed} assessments written"
         )
