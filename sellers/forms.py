@@ -6,7 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category
 from marketplace.forms import IdField
-from marketplace.identifiers import identifier_normalise
+from marketplace.identifiers import (
+    identifier_normalise,
+    tax_identifier_format,
+    tax_identifier_valid,
+)
 from marketplace.images import MAX_UPLOAD_BYTES, check_document, open_checked_image
 from marketplace.models import Province
 from sellers.models import Cooperative, Membership
@@ -123,6 +127,15 @@ class CooperativeForm(forms.ModelForm):
                     "registration_number",
                     _("Give %(format)s.") % {"format": registration_format(country)[1]},
                 )
+        tax_identifier = data.get("tax_identifier")
+        if (
+            country
+            and tax_identifier
+            and not tax_identifier_valid(country=country, value=tax_identifier)
+        ):
+            self.add_error(
+                "tax_identifier", _("Give %(format)s.") % {"format": tax_identifier_format(country)}
+            )
         number = (data.get("registration_number") or "").strip()
         if country and number:
             duplicates = Cooperative.objects.filter(

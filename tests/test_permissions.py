@@ -369,6 +369,7 @@ ADMIN_WRITES = {
     "marketplace.province": {"add", "delete"},
     "catalog.category": {"add", "delete"},
     "policy.listingrule": {"add"},
+    "policy.commissionrate": {"add"},
     "account.emailaddress": {"add", "delete"},
     "sellers.invitation": {"delete"},
     # A lost device is removed so that its owner enrols again; none is written by hand.

@@ -232,12 +232,12 @@ def collection_request(*, period: date, actor: User) -> TaxPeriod:
 
 
 @transaction.atomic
-def commission_set(*, rate, effective_from: date, actor: User | None) -> None:
+def commission_set(*, rate, effective_from: date, actor: User | None) -> CommissionRate:
     """Set the platform's commission from a date (audited)."""
     rate = Decimal(rate)
     if not Decimal("0") <= rate <= Decimal("0.5"):
         raise TaxRuleRefused(_("The commission is a fraction from 0 to 0.5."))
-    CommissionRate.objects.update_or_create(
+    commission, _created = CommissionRate.objects.update_or_create(
         effective_from=effective_from, defaults={"rate": rate, "set_by": actor}
     )
     audit_record(
@@ -246,6 +246,7 @@ def commission_set(*, rate, effective_from: date, actor: User | None) -> None:
         subject=str(rate),
         detail={"rate": str(rate), "effective_from": effective_from.isoformat()},
     )
+    return commission
 
 
 @transaction.atomic

@@ -319,3 +319,40 @@ def test_a_cooperative_statement_adds_up_and_payouts_need_a_tax_identifier(octob
     assert tax_identifier_valid(country="VN", value="0101234567-001")
     assert not tax_identifier_valid(country="VN", value="01012")
     assert not tax_identifier_valid(country="BI", value="40000")
+
+
+def test_an_administrator_sets_the_commission_from_a_day_on_and_it_is_audited(client):
+    """A new rate is added in the admin through the service (audited); a past day or a
+    rate above half of the sales is refused; a rate in the history cannot be edited."""
+    from datetime import timedelta
+
+    from django.urls import reverse
+
+    from marketplace.audit import Action
+    from marketplace.models import AuditEvent
+    from policy.models import CommissionRate
+    from tests.factories import AdminFactory, force_login_with_mfa
+
+    admin = AdminFactory()
+    force_login_with_mfa(client, admin)
+    add = reverse("admin:policy_commissionrate_add")
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    for rate, day in (("0.9", tomorrow), ("0.07", date(2020, 1, 1)), ("x\x00", tomorrow)):
+        page = client.post(add, {"rate": rate, "effective_from": day.isoformat()})
+        assert page.status_code == 200 and page.context["adminform"].form.errors
+    assert not CommissionRate.objects.exists()
+
+    page = client.post(add, {"rate": "0.07", "effective_from": tomorrow.isoformat()})
+    assert page.status_code == 302
+    commission = CommissionRate.objects.get()
+    assert (commission.rate, commission.effective_from, commission.set_by) == (
+        Decimal("0.07"),
+        tomorrow,
+        admin,
+    )
+    event = AuditEvent.objects.get(action=Action.COMMISSION_CHANGED)
+    assert event.actor == admin and event.detail["rate"] == "0.07"
+    change = reverse("admin:policy_commissionrate_change", args=[commission.pk])
+    client.post(change, {"rate": "0.01", "effective_from": tomorrow.isoformat()})
+    commission.refresh_from_db()
+    assert commission.rate == Decimal("0.07")

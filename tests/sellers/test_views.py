@@ -281,3 +281,39 @@ def test_licence_is_served_to_members_and_regulators_only(client, settings):
     assert client.get(url).status_code == 403
     client.force_login(RegulatorFactory())
     assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("country", "typed", "accepted"),
+    [
+        ("ID", "01.234.567.8-901.000", True),  # NPWP printed with its dots and dashes
+        ("ID", "12345", False),
+        ("VN", "0101234567-001", True),  # a branch's tax code
+        ("VN", "01.234.567.8-901.000", False),
+        ("MY", "C 2584563-02", True),  # no format known: the generic one
+        ("MY", "n/a", False),
+    ],
+)
+def test_the_tax_identifier_is_checked_against_its_country_format(client, country, typed, accepted):
+    """No payout is ever released on a malformed number: the profile refuses one early,
+    saying what the country's number looks like, and keeps what was typed."""
+    client.force_login(UserFactory())
+    abroad = country != "ID"  # a cross-border cooperative names its region
+    response = client.post(
+        reverse("sellers:onboard"),
+        _form(
+            country=country,
+            province="" if abroad else ProvinceFactory().pk,
+            region="Hanoi" if abroad else "",
+            tax_identifier=typed,
+            registration_number="0101234567" if country == "VN" else "KOP-77",
+        ),
+    )
+    if accepted:
+        assert response.status_code == 302
+        assert Cooperative.objects.get().tax_identifier == typed.upper()
+    else:
+        assert response.status_code == 200
+        assert "tax_identifier" in response.context["form"].errors
+        assert "Give the" in str(response.context["form"].errors["tax_identifier"])
+        assert not Cooperative.objects.exists()
