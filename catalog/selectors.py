@@ -226,6 +226,16 @@ def category_children(*, category: Category) -> list[Category]:
     )
 
 
+def categories_by_id() -> dict[int, Category]:
+    """Every category, by id (a few hundred rows that change in the admin): cached for
+    ten minutes, for pages that name categories of figures without joining them."""
+    categories = cache.get("catalog:categories")
+    if categories is None:
+        categories = Category.objects.in_bulk()
+        cache.set("catalog:categories", categories, timeout=600)
+    return categories
+
+
 def provinces_by_id() -> dict[int, Province]:
     provinces = cache.get("catalog:provinces")
     if provinces is None:

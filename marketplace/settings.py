@@ -132,6 +132,16 @@ else:
             "OPTIONS": {"timeout": 20},
         }
     }
+# A read replica for the dashboard, the reports and the data API (marketplace.db):
+# the router sends every write and migration to the main database.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+DATABASE_ROUTERS = ["marketplace.db.MainWritesRouter"]
 DB_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 # The included columns of a covering index are PostgreSQL's; SQLite keeps the plain index.
 SILENCED_SYSTEM_CHECKS = [] if DB_IS_POSTGRES else ["models.W040"]
@@ -187,6 +197,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute=0, hour=TAX_COLLECTION_HOUR, day_of_month=TAX_COLLECTION_DAY),
     },
     "relay-email-outbox": {"task": "marketplace.tasks.relay_outbox", "schedule": 60.0},
+    # Today's dashboard figures: rebuilt every ROLLUP_REFRESH_SECONDS.
+    "refresh-dashboard-rollups": {
+        "task": "policy.tasks.refresh_rollups",
+        "schedule": float(env("ROLLUP_REFRESH_SECONDS", "300")),
+    },
     "enforce-listing-rules-that-take-effect": {
         "task": "policy.tasks.enforce_due_rules",
         "schedule": crontab(minute=5),

@@ -198,3 +198,94 @@ def statement_lines(*, cooperative_id: int, period):
         .order_by("pk")
     )
     return sales, returns
+
+
+def _cross_border(cooperative: str):
+    from django.conf import settings
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    return ExpressionWrapper(
+        ~Q(**{f"{cooperative}__country": settings.MARKETPLACE_COUNTRY}),
+        output_field=BooleanField(),
+    )
+
+
+def daily_sales(*, start, end) -> QuerySet:
+    """Per day (the order's, in the site's time zone), cooperative and category, the
+    sales of orders placed from ``start`` to ``end`` (instants), cancelled parts left
+    out: order parts (each counted in the category of its first line), lines, units,
+    sales before VAT, VAT and tax withheld; with the cooperative's province, commune and
+    whether it sells from abroad. For the dashboard's rollups (``INSERT … SELECT``)."""
+    from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Sum
+    from django.db.models.functions import TruncDate
+
+    first_line = (
+        OrderLine.objects.filter(seller_order=OuterRef("seller_order")).order_by("id").values("id")
+    )[:1]
+    return (
+        OrderLine.objects.filter(
+            seller_order__order__created_at__gte=start, seller_order__order__created_at__lt=end
+        )
+        .exclude(seller_order__status=SellerOrder.Status.CANCELLED)
+        .order_by()
+        .values(
+            rollup_day=TruncDate("seller_order__order__created_at"),
+            rollup_cooperative=F("seller_order__cooperative_id"),
+            rollup_category=F("product__category_id"),
+            rollup_province=F("seller_order__cooperative__province_id"),
+            rollup_commune=F("seller_order__cooperative__commune"),
+            rollup_cross_border=_cross_border("seller_order__cooperative"),
+        )
+        .annotate(
+            rollup_orders=Count("id", filter=Q(id=Subquery(first_line))),
+            rollup_lines=Count("id"),
+            rollup_units=Sum("quantity"),
+            rollup_gross=Sum(
+                ExpressionWrapper(
+                    F("unit_price") * F("quantity"),
+                    output_field=DecimalField(max_digits=18, decimal_places=2),
+                )
+            ),
+            rollup_vat=Sum("vat_amount"),
+            rollup_withholding=Sum("withholding_amount"),
+        )
+    )
+
+
+def daily_refunds(*, start, end) -> QuerySet:
+    """Per day (the return's acceptance), cooperative and category, what was refunded
+    from ``start`` to ``end``: each returned line's share of its total (VAT included)."""
+    from decimal import Decimal
+
+    from django.db.models import DecimalField, ExpressionWrapper, F, Sum, Value
+    from django.db.models.functions import TruncDate
+
+    from orders.models import ReturnLine, ReturnRequest
+
+    return (
+        ReturnLine.objects.filter(
+            return_request__status=ReturnRequest.Status.ACCEPTED,
+            return_request__decided_at__gte=start,
+            return_request__decided_at__lt=end,
+        )
+        .order_by()
+        .values(
+            rollup_day=TruncDate("return_request__decided_at"),
+            rollup_cooperative=F("order_line__seller_order__cooperative_id"),
+            rollup_category=F("order_line__product__category_id"),
+            rollup_province=F("order_line__seller_order__cooperative__province_id"),
+            rollup_commune=F("order_line__seller_order__cooperative__commune"),
+            rollup_cross_border=_cross_border("order_line__seller_order__cooperative"),
+        )
+        .annotate(
+            rollup_refunds=Sum(
+                ExpressionWrapper(
+                    F("order_line__line_total")
+                    * Value(Decimal("1.000000"))
+                    * F("quantity")
+                    / F("order_line__quantity"),
+                    output_field=DecimalField(max_digits=24, decimal_places=6),
+                )
+            )
+        )
+    )

@@ -160,3 +160,51 @@ def cooperatives_matching(*, text: str, limit: int = 20) -> list[Cooperative]:
     """The cooperatives a regulator finds by registration number or words of the name."""
     ids = cooperative_ids_matching(text=text, limit=limit)
     return list(Cooperative.objects.filter(pk__in=ids).order_by("legal_name")) if ids else []
+
+
+def _cross_border():
+    from django.conf import settings
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    return ExpressionWrapper(~Q(country=settings.MARKETPLACE_COUNTRY), output_field=BooleanField())
+
+
+def daily_registrations(*, start, end) -> QuerySet:
+    """Per day, province and home or abroad, the cooperatives registered from ``start``
+    to ``end`` (for the dashboard's rollups)."""
+    from django.db.models import F
+    from django.db.models.functions import TruncDate
+
+    return (
+        Cooperative.objects.filter(created_at__gte=start, created_at__lt=end)
+        .order_by()
+        .values(
+            rollup_day=TruncDate("created_at"),
+            rollup_province=F("province_id"),
+            rollup_cross_border=_cross_border(),
+        )
+        .annotate(rollup_count=Count("id"))
+    )
+
+
+def daily_status_moves(*, start, end, to_status: str) -> QuerySet:
+    """Per day, province and home or abroad, the cooperatives moved to ``to_status``
+    (verified, suspended) from ``start`` to ``end``."""
+    from django.conf import settings
+    from django.db.models import BooleanField, ExpressionWrapper, F
+    from django.db.models.functions import TruncDate
+
+    return (
+        CooperativeStatusChange.objects.filter(
+            to_status=to_status, created_at__gte=start, created_at__lt=end
+        )
+        .order_by()
+        .values(
+            rollup_day=TruncDate("created_at"),
+            rollup_province=F("cooperative__province_id"),
+            rollup_cross_border=ExpressionWrapper(
+                ~Q(cooperative__country=settings.MARKETPLACE_COUNTRY), output_field=BooleanField()
+            ),
+        )
+        .annotate(rollup_count=Count("id"))
+    )

@@ -5,11 +5,13 @@ from policy.models.certification import Certificate, CertificateReminder
 from policy.models.decisions import Exemption, ListingDecision
 from policy.models.inspections import Inspection, InspectionEvidence, Sanction
 from policy.models.recalls import Recall, RecallProduct
+from policy.models.rollups import ActivityRollup, RollupDay, SalesRollup
 from policy.models.rules import ListingRule, RuleChange
 from policy.models.taxes import CommissionRate, Payout, TaxAssessment, TaxPeriod, TaxRule
 from policy.models.versions import PolicyVersion
 
 __all__ = [
+    "ActivityRollup",
     "Appeal",
     "AppealStatusChange",
     "Certificate",
@@ -24,7 +26,9 @@ __all__ = [
     "PolicyVersion",
     "Recall",
     "RecallProduct",
+    "RollupDay",
     "RuleChange",
+    "SalesRollup",
     "Sanction",
     "TaxAssessment",
     "TaxPeriod",

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from catalog.services.categories import category_ensure
 from demo.catalog import demo_catalog_interleave_dates, demo_catalog_seed
+from demo.dashboard import demo_dashboard_seed
 from demo.images import document_upload, logo_upload
 from demo.orders import demo_orders_seed
 from demo.quality import demo_quality_seed, demo_recalls_seed
@@ -265,10 +266,12 @@ class Command(BaseCommand):
         new_certificates = demo_quality_seed(regulator=regulator)
         new_recalls = demo_recalls_seed(regulator=regulator)
         tax_months = demo_taxes_seed(regulator=regulator)
+        rollup_days = demo_dashboard_seed()
         self.stdout.write(
             f"Listing and tax rules added: {new_rules}; products added: {new_products}; "
             f"orders added: {new_orders}; certificates added: {new_certificates}; "
-            f"recalls added: {new_recalls}; tax months collected: {tax_months}"
+            f"recalls added: {new_recalls}; tax months collected: {tax_months}; "
+            f"days of dashboard figures: {rollup_days}"
         )
         self.stdout.write(f"Provinces added for {country}: {new_provinces}")
         self._print_logins()

@@ -1,0 +1,163 @@
+"""Building the dashboard's daily rollups (``policy.models.rollups``).
+
+A run rebuilds whole days: for each stretch of up to a month, in one transaction, it
+deletes the days' rows and inserts them again from the sources, each one ``INSERT …
+SELECT … GROUP BY`` (``marketplace.sql.insert_select``), whatever the number of lines.
+So a rebuild is idempotent, a killed run leaves whole stretches behind it, and today's
+figures are brought up to date by rebuilding today (every few minutes, by beat).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from marketplace.sql import insert_select
+from orders.selectors import daily_refunds, daily_sales
+from policy.models import (
+    ActivityRollup,
+    Certificate,
+    ListingDecision,
+    RecallProduct,
+    RollupDay,
+    SalesRollup,
+)
+from sellers.selectors import daily_registrations, daily_status_moves
+
+log = logging.getLogger(__name__)
+
+Kind = ActivityRollup.Kind
+SALES_COLUMNS = {
+    name: f"rollup_{name}"
+    for name in ("day", "cooperative", "category", "province", "commune", "cross_border")
+}
+ACTIVITY_COLUMNS = {
+    name: f"rollup_{name}" for name in ("day", "province", "category", "cross_border", "count")
+}
+
+
+def _instant(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+
+
+def _abroad(cooperative: str):
+    return ExpressionWrapper(
+        ~Q(**{f"{cooperative}__country": settings.MARKETPLACE_COUNTRY}),
+        output_field=BooleanField(),
+    )
+
+
+def _product_events(queryset: QuerySet, *, day, product: str, rule: str | None = None):
+    """Per day, province, category and home or abroad (and rule), a count of events on
+    products: ``product`` is the path to the product."""
+    dimensions = {
+        "rollup_day": day,
+        "rollup_province": F(f"{product}__cooperative__province_id"),
+        "rollup_category": F(f"{product}__category_id"),
+        "rollup_cross_border": _abroad(f"{product}__cooperative"),
+    }
+    if rule:
+        dimensions["rollup_rule"] = F(rule)
+    return queryset.order_by().values(**dimensions).annotate(rollup_count=Count("id"))
+
+
+def _stretch(first: date, last: date) -> None:
+    start, end = _instant(first), _instant(last + timedelta(days=1))
+    SalesRollup.objects.filter(day__gte=first, day__lte=last).delete()
+    ActivityRollup.objects.filter(day__gte=first, day__lte=last).delete()
+    insert_select(
+        SalesRollup,
+        source=daily_sales(start=start, end=end),
+        columns={
+            **SALES_COLUMNS,
+            **{
+                name: f"rollup_{name}"
+                for name in ("orders", "lines", "units", "gross", "vat", "withholding")
+            },
+        },
+        constants={"refunds": 0},
+    )
+    insert_select(
+        SalesRollup,
+        source=daily_refunds(start=start, end=end),
+        columns={**SALES_COLUMNS, "refunds": "rollup_refunds"},
+        constants={
+            "orders": 0,
+            "lines": 0,
+            "units": 0,
+            "gross": 0,
+            "vat": 0,
+            "withholding": 0,
+        },
+    )
+    cooperative_columns = {k: v for k, v in ACTIVITY_COLUMNS.items() if k != "category"}
+    for kind, source in (
+        (Kind.ONBOARDED, daily_registrations(start=start, end=end)),
+        (Kind.VERIFIED, daily_status_moves(start=start, end=end, to_status="verified")),
+        (Kind.SUSPENDED, daily_status_moves(start=start, end=end, to_status="suspended")),
+    ):
+        insert_select(
+            ActivityRollup, source=source, columns=cooperative_columns, constants={"kind": kind}
+        )
+    blocked = ListingDecision.objects.filter(
+        outcome=ListingDecision.Outcome.BLOCKED, created_at__gte=start, created_at__lt=end
+    )
+    recalled = RecallProduct.objects.filter(recall__opened_at__gte=start, recall__opened_at__lt=end)
+    certified = Certificate.objects.filter(issued_on__gte=first, issued_on__lte=last)
+    for kind, source in (
+        (
+            Kind.BLOCKED,
+            _product_events(
+                blocked, day=TruncDate("created_at"), product="product", rule="rule_id"
+            ),
+        ),
+        (
+            Kind.RECALLED,
+            _product_events(recalled, day=TruncDate("recall__opened_at"), product="product"),
+        ),
+        (Kind.CERTIFIED, _product_events(certified, day=F("issued_on"), product="product")),
+    ):
+        columns = dict(ACTIVITY_COLUMNS)
+        if kind == Kind.BLOCKED:
+            columns["rule"] = "rollup_rule"
+        insert_select(ActivityRollup, source=source, columns=columns, constants={"kind": kind})
+    now = timezone.now()
+    RollupDay.objects.bulk_create(
+        [
+            RollupDay(day=first + timedelta(days=n), built_at=now)
+            for n in range((last - first).days + 1)
+        ],
+        update_conflicts=True,
+        unique_fields=["day"],
+        update_fields=["built_at"],
+    )
+
+
+def rollups_rebuild(*, first: date, last: date | None = None) -> int:
+    """Rebuild the rollups of the days from ``first`` to ``last`` (today by default), a
+    month's stretch per transaction; returns how many days were built."""
+    last = min(last or timezone.localdate(), timezone.localdate())
+    day, built = first, 0
+    while day <= last:
+        stretch_end = min(
+            last, (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        )
+        with transaction.atomic():
+            _stretch(day, stretch_end)
+        built += (stretch_end - day).days + 1
+        day = stretch_end + timedelta(days=1)
+    log.info("rollups built for %s days from %s", built, first)
+    return built
+
+
+def rollups_refresh() -> int:
+    """Today's rollups and yesterday's (an order placed just before midnight and a late
+    return are counted on their day): what beat runs every few minutes."""
+    today = timezone.localdate()
+    return rollups_rebuild(first=today - timedelta(days=1), last=today)
