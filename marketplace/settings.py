@@ -141,6 +141,11 @@ if DATABASE_REPLICA_URL:
         conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
+    if DATABASES["replica"]["ENGINE"].endswith("postgresql"):
+        # As a replica is: any write there is refused by the server itself.
+        DATABASES["replica"].setdefault("OPTIONS", {})["options"] = (
+            "-c default_transaction_read_only=on"
+        )
 DATABASE_ROUTERS = ["marketplace.db.MainWritesRouter"]
 DB_IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 # The included columns of a covering index are PostgreSQL's; SQLite keeps the plain index.
