@@ -64,8 +64,8 @@ def test_the_regulator_filters_drills_down_and_downloads(
     page.get_by_role("heading", name="Sales over time").wait_for()
     for chart in page.locator("img.chart").all():  # every chart is drawn, none broken
         chart.scroll_into_view_if_needed()
-        assert page.evaluate(
-            "(img) => img.complete && img.naturalWidth > 0", chart.element_handle()
+        page.wait_for_function(
+            "(img) => img.complete && img.naturalWidth > 0", arg=chart.element_handle()
         )
     assert_accessible(page)
     page.screenshot(path=str(artifacts / "dashboard-1280.png"), full_page=True)
