@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--requests", type=int, default=120)
     args = parser.parse_args(argv)
-    common.setup(static=False)
+    common.setup()  # with the static files' manifest: the pages render as in production
     from django.test.utils import override_settings
 
     override_settings(ROOT_URLCONF="bench.urls", DEBUG=False, ALLOWED_HOSTS=["testserver"]).enable()
