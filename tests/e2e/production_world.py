@@ -94,6 +94,15 @@ def build() -> dict:
         measures="Withdrawn from sale.",
         buyer_action="return",
     )
+    # A sale, so that the dashboard has figures and charts to draw.
+    from django.utils import timezone
+
+    from catalog.models import Product
+    from policy.services.rollups import rollups_rebuild
+    from tests.factories import place_order
+
+    place_order(UserFactory(), Product.objects.get(slug=slugs[1]), quantity=2)
+    rollups_rebuild(first=timezone.localdate())
     return {
         "recall": recall.pk,
         "inspection": inspection.pk,

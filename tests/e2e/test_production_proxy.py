@@ -306,6 +306,16 @@ def test_a_regulator_signs_in_with_the_second_factor_and_reads_and_exports_the_t
         response = page.goto(path)
         assert response.status == 200, path
         assert_accessible(page)
+    # The dashboard: its charts, SVG images of their own URLs, load under gunicorn.
+    assert page.goto("/regulator/dashboard/").status == 200
+    page.get_by_role("heading", name="Sales over time").wait_for()
+    for chart in page.locator("img.chart").all():
+        chart.scroll_into_view_if_needed()
+        page.wait_for_function(
+            "(img) => img.complete && img.naturalWidth > 0", arg=chart.element_handle()
+        )
+    assert "IDR 150,000" in page.content()  # two mats at 75 000
+    assert_accessible(page)
     page.goto(f"/regulator/inspections/{production_site['inspection']}/")
     with page.expect_response("**/evidence/**") as shown:
         page.get_by_role("link", name="evidence.png").click()
