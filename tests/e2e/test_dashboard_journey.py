@@ -50,6 +50,16 @@ def _eighteen_months():
     return bali, food
 
 
+def _charts_drawn(page):
+    """Every chart on the page is drawn: none missing, none broken."""
+    charts = page.locator("img.chart").all()
+    assert charts
+    for chart in charts:
+        page.wait_for_function(
+            "(img) => img.complete && img.naturalWidth > 0", arg=chart.element_handle()
+        )
+
+
 def test_the_regulator_filters_drills_down_and_downloads(
     browser_context_for, log_in, artifacts, assert_accessible
 ):
@@ -62,11 +72,7 @@ def test_the_regulator_filters_drills_down_and_downloads(
     page.get_by_label("Period", exact=True).select_option("last_24_months")
     page.get_by_role("button", name="Apply the filters").click()
     page.get_by_role("heading", name="Sales over time").wait_for()
-    for chart in page.locator("img.chart").all():  # every chart is drawn, none broken
-        chart.scroll_into_view_if_needed()
-        page.wait_for_function(
-            "(img) => img.complete && img.naturalWidth > 0", arg=chart.element_handle()
-        )
+    _charts_drawn(page)
     assert_accessible(page)
     page.screenshot(path=str(artifacts / "dashboard-1280.png"), full_page=True)
     page.set_viewport_size({"width": 820, "height": 1100})  # a tablet
@@ -80,6 +86,7 @@ def test_the_regulator_filters_drills_down_and_downloads(
     page.get_by_role("button", name="Apply the filters").click()
     page.get_by_role("heading", name="Monitoring dashboard: Bali").wait_for()
     assert f"category={food.pk}" in page.url and "period=last_24_months" in page.url
+    _charts_drawn(page)
     assert_accessible(page)
     page.screenshot(path=str(artifacts / "dashboard-bali-food-820.png"), full_page=True)
 
@@ -93,6 +100,7 @@ def test_the_regulator_filters_drills_down_and_downloads(
     page.get_by_role("link", name="Koperasi Madu Bali").click()
     page.get_by_role("heading", name="Koperasi Madu Bali").wait_for()
     page.get_by_text(re.compile("Its file and verification")).wait_for()
+    _charts_drawn(page)
     assert_accessible(page)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.screenshot(path=str(artifacts / "dashboard-cooperative-1280.png"), full_page=True)
