@@ -36,7 +36,7 @@ from bench import common
 
 PREFIX = "BENCH-TAX-"
 COOPERATIVES, PARTS, LINES_PER_PART, MONTHS = 2_000, 250_000, 4, 18
-REPETITIONS = 5
+REPETITIONS = 15
 
 FLOOR_SQL = """
 SELECT so.cooperative_id, SUM(l.unit_price * l.quantity), SUM(l.vat_amount),
@@ -147,13 +147,14 @@ def _seed() -> None:
                 """
                 INSERT INTO orders_orderline (title, cooperative_name, cooperative_country,
                     unit, unit_price, quantity, vat_rate, vat_amount, withholding_rate,
-                    withholding_amount, line_total, seller_order_id)
+                    withholding_amount, line_total, seller_order_id, product_id)
                 SELECT 'Bench item', 'Bench tax', 'ID', 'piece', 10000 + k * 1000, k, 0.11,
                        round((10000 + k * 1000) * k * 0.11), 0.005,
                        round((10000 + k * 1000) * k * 0.005),
                        (10000 + k * 1000) * k + round((10000 + k * 1000) * k * 0.11),
-                       so.id
+                       so.id, p.id
                   FROM orders_sellerorder so CROSS JOIN generate_series(1, 4) AS k
+                  JOIN catalog_product p ON p.cooperative_id = so.cooperative_id
                  WHERE so.cooperative_name = 'Bench tax'
                 """
             )
