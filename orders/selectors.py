@@ -6,6 +6,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from orders.models import Order, OrderLine, SellerOrder
+from sellers.selectors import registered_abroad
 
 
 def buyer_orders(*, buyer) -> QuerySet[Order]:
@@ -200,16 +201,6 @@ def statement_lines(*, cooperative_id: int, period):
     return sales, returns
 
 
-def _cross_border(cooperative: str):
-    from django.conf import settings
-    from django.db.models import BooleanField, ExpressionWrapper
-
-    return ExpressionWrapper(
-        ~Q(**{f"{cooperative}__country": settings.MARKETPLACE_COUNTRY}),
-        output_field=BooleanField(),
-    )
-
-
 def daily_sales(*, start, end) -> QuerySet:
     """Per day (the order's, in the site's time zone), cooperative and category, the
     sales of orders placed from ``start`` to ``end`` (instants), cancelled parts left
@@ -234,7 +225,7 @@ def daily_sales(*, start, end) -> QuerySet:
             rollup_category=F("product__category_id"),
             rollup_province=F("seller_order__cooperative__province_id"),
             rollup_commune=F("seller_order__cooperative__commune"),
-            rollup_cross_border=_cross_border("seller_order__cooperative"),
+            rollup_cross_border=registered_abroad("seller_order__cooperative"),
         )
         .annotate(
             rollup_orders=Count("id", filter=Q(id=Subquery(first_line))),
@@ -275,7 +266,7 @@ def daily_refunds(*, start, end) -> QuerySet:
             rollup_category=F("order_line__product__category_id"),
             rollup_province=F("order_line__seller_order__cooperative__province_id"),
             rollup_commune=F("order_line__seller_order__cooperative__commune"),
-            rollup_cross_border=_cross_border("order_line__seller_order__cooperative"),
+            rollup_cross_border=registered_abroad("order_line__seller_order__cooperative"),
         )
         .annotate(
             rollup_refunds=Sum(

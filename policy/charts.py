@@ -10,7 +10,6 @@ table of its numbers beside it.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 import pygal  # type: ignore[import-untyped]
 from pygal.style import Style  # type: ignore[import-untyped]
@@ -71,7 +70,3 @@ def chart_svg(table: Table, *, money: str = "") -> str:
         chart.add(table.columns[1], [_number(row[1]) for row in rows])
     chart.title = table.title + (f" ({money})" if money and 1 in table.money_columns else "")
     return _SCRIPT.sub("", chart.render(is_unicode=True))
-
-
-def total(table: Table, column: int) -> Decimal:
-    return sum((Decimal(row[column] or 0) for row in table.rows), Decimal("0"))

@@ -162,11 +162,17 @@ def cooperatives_matching(*, text: str, limit: int = 20) -> list[Cooperative]:
     return list(Cooperative.objects.filter(pk__in=ids).order_by("legal_name")) if ids else []
 
 
-def _cross_border():
+def registered_abroad(cooperative: str = ""):
+    """Whether the cooperative (at the path ``cooperative`` from the queried model, or
+    the cooperative itself) is registered abroad, as an SQL expression: what
+    ``Cooperative.is_cross_border`` says, for a query to group or filter by."""
     from django.conf import settings
     from django.db.models import BooleanField, ExpressionWrapper
 
-    return ExpressionWrapper(~Q(country=settings.MARKETPLACE_COUNTRY), output_field=BooleanField())
+    field = f"{cooperative}__country" if cooperative else "country"
+    return ExpressionWrapper(
+        ~Q(**{field: settings.MARKETPLACE_COUNTRY}), output_field=BooleanField()
+    )
 
 
 def daily_registrations(*, start, end) -> QuerySet:
@@ -181,7 +187,7 @@ def daily_registrations(*, start, end) -> QuerySet:
         .values(
             rollup_day=TruncDate("created_at"),
             rollup_province=F("province_id"),
-            rollup_cross_border=_cross_border(),
+            rollup_cross_border=registered_abroad(),
         )
         .annotate(rollup_count=Count("id"))
     )
@@ -190,8 +196,7 @@ def daily_registrations(*, start, end) -> QuerySet:
 def daily_status_moves(*, start, end, to_status: str) -> QuerySet:
     """Per day, province and home or abroad, the cooperatives moved to ``to_status``
     (verified, suspended) from ``start`` to ``end``."""
-    from django.conf import settings
-    from django.db.models import BooleanField, ExpressionWrapper, F
+    from django.db.models import F
     from django.db.models.functions import TruncDate
 
     return (
@@ -202,9 +207,7 @@ def daily_status_moves(*, start, end, to_status: str) -> QuerySet:
         .values(
             rollup_day=TruncDate("created_at"),
             rollup_province=F("cooperative__province_id"),
-            rollup_cross_border=ExpressionWrapper(
-                ~Q(cooperative__country=settings.MARKETPLACE_COUNTRY), output_field=BooleanField()
-            ),
+            rollup_cross_border=registered_abroad("cooperative"),
         )
         .annotate(rollup_count=Count("id"))
     )

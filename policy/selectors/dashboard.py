@@ -15,10 +15,24 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
 
+from catalog.models import Product
 from catalog.selectors import categories_by_id, provinces_by_id
 from marketplace.db import reports_database
-from policy.models import ActivityRollup, Recall, RollupDay, SalesRollup, TaxAssessment
+from policy.models import (
+    ActivityRollup,
+    Certificate,
+    ListingDecision,
+    Recall,
+    RollupDay,
+    SalesRollup,
+    Sanction,
+    TaxAssessment,
+    TaxPeriod,
+)
+from sellers.selectors import registered_abroad
 
 ZERO = Decimal("0")
 Kind = ActivityRollup.Kind
@@ -116,8 +130,6 @@ class Figure:
     @property
     def change_text(self) -> str:
         """The change as "+12.5 %" or "-4.0 %" (a true minus sign); empty without one."""
-        from django.utils.formats import number_format
-
         change = self.change
         if change is None:
             return ""
@@ -126,8 +138,6 @@ class Figure:
 
     @property
     def share_text(self) -> str:
-        from django.utils.formats import number_format
-
         if self.value is None:
             return "\u2013"
         return f"{number_format(Decimal(str(self.value)) * 100, 1)} %"
@@ -135,8 +145,6 @@ class Figure:
 
 def headline(filters: Filters) -> dict:
     """The period's headline figures with the previous period's (four queries)."""
-    from django.utils.translation import gettext as _
-
     before = filters.previous()
     now_q, then_q = Q(day__gte=filters.start), Q(day__lte=before.end)
     sums = _sales(filters, start=before.start).aggregate(
@@ -196,8 +204,6 @@ def open_recalls() -> int:
 def tax_figures(filters: Filters) -> dict:
     """Tax assessed and remitted in the months the period covers (the tax collection's
     assessments; a category filter does not apply to them)."""
-    from policy.models import TaxPeriod
-
     first = filters.start.replace(day=1)
     rows = TaxAssessment.objects.using(reports_database()).filter(
         period__gte=first, period__lte=filters.end
@@ -205,10 +211,9 @@ def tax_figures(filters: Filters) -> dict:
     if filters.province_id:
         rows = rows.filter(cooperative__province_id=filters.province_id)
     if filters.origin:
-        from django.conf import settings
-
-        home = Q(cooperative__country=settings.MARKETPLACE_COUNTRY)
-        rows = rows.filter(~home if filters.origin == "abroad" else home)
+        rows = rows.alias(abroad=registered_abroad("cooperative")).filter(
+            abroad=filters.origin == "abroad"
+        )
     remitted = TaxPeriod.objects.filter(status=TaxPeriod.Status.REMITTED).values("period")
     sums = rows.aggregate(
         assessed=Sum("tax", default=ZERO),
@@ -247,16 +252,12 @@ def _bucketed(rows: QuerySet, filters: Filters) -> QuerySet:
 
 
 def _bucket_label(day, bucket: str) -> str:
-    from django.utils.formats import date_format
-
     if bucket == "month":
         return date_format(day, "M Y")
     return date_format(day, "SHORT_DATE_FORMAT")
 
 
 def sales_over_time(filters: Filters) -> Table:
-    from django.utils.translation import gettext as _
-
     rows = (
         _bucketed(_sales(filters), filters)
         .annotate(sales=Sum("gross"), parts=Sum("orders"))
@@ -272,8 +273,6 @@ def sales_over_time(filters: Filters) -> Table:
 
 
 def sales_by_province(filters: Filters) -> Table:
-    from django.utils.translation import gettext as _
-
     provinces = provinces_by_id()
     rows = (
         _sales(filters)
@@ -307,10 +306,9 @@ def sales_by_province(filters: Filters) -> Table:
 
 def sales_by_category(filters: Filters) -> Table:
     """By top category, or, filtered to a category, by its children."""
-    from django.utils.translation import gettext as _
-
     categories = categories_by_id()
     depth = (filters.category.depth + 1) if filters.category is not None else 1  # type: ignore[attr-defined]
+    by_path = {c.path: c for c in categories.values()}
     totals: dict[str, list] = {}
     for category_id, sales, orders in (
         _sales(filters).values_list("category_id").annotate(Sum("gross"), Sum("orders"))
@@ -320,7 +318,7 @@ def sales_by_category(filters: Filters) -> Table:
             name, key = _("Other"), ""
         else:
             path = category.path[: depth * category.steplen]
-            group = next((c for c in categories.values() if c.path == path), category)
+            group = by_path.get(path, category)
             name, key = group.name, path
         entry = totals.setdefault(key, [name, ZERO, 0])
         entry[1] += sales or ZERO
@@ -336,8 +334,6 @@ def sales_by_category(filters: Filters) -> Table:
 
 
 def onboarding_over_time(filters: Filters) -> Table:
-    from django.utils.translation import gettext as _
-
     series: dict = {}
     for r in (
         _bucketed(
@@ -359,8 +355,6 @@ def onboarding_over_time(filters: Filters) -> Table:
 
 
 def blocks_by_rule(filters: Filters) -> Table:
-    from django.utils.translation import gettext as _
-
     rows = list(
         _activity(filters)
         .filter(kind=Kind.BLOCKED)
@@ -378,8 +372,6 @@ def blocks_by_rule(filters: Filters) -> Table:
 
 def communes_and_cooperatives(filters: Filters) -> tuple[Table, Table]:
     """A province's drill-down: its communes, and its cooperatives with their sales."""
-    from django.utils.translation import gettext as _
-
     communes = Table(
         "communes",
         _("Communes"),
@@ -417,8 +409,6 @@ def communes_and_cooperatives(filters: Filters) -> tuple[Table, Table]:
 
 
 def cooperative_sales(*, cooperative_id: int, filters: Filters) -> Table:
-    from django.utils.translation import gettext as _
-
     rows = (
         _bucketed(
             SalesRollup.objects.using(reports_database()).filter(
@@ -459,9 +449,6 @@ TABLES = {
 def cooperative_record(*, cooperative_id: int) -> dict:
     """A cooperative's record for regulators, beside its sales: its listings by status,
     recent decisions, certificates, recalls, sanctions and tax assessments."""
-    from catalog.models import Product
-    from policy.models import Certificate, ListingDecision, Sanction
-
     database = reports_database()
     return {
         "listings": {

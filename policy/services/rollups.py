@@ -12,9 +12,8 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -28,7 +27,7 @@ from policy.models import (
     RollupDay,
     SalesRollup,
 )
-from sellers.selectors import daily_registrations, daily_status_moves
+from sellers.selectors import daily_registrations, daily_status_moves, registered_abroad
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +45,6 @@ def _instant(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
-def _abroad(cooperative: str):
-    return ExpressionWrapper(
-        ~Q(**{f"{cooperative}__country": settings.MARKETPLACE_COUNTRY}),
-        output_field=BooleanField(),
-    )
-
-
 def _product_events(queryset: QuerySet, *, day, product: str, rule: str | None = None):
     """Per day, province, category and home or abroad (and rule), a count of events on
     products: ``product`` is the path to the product."""
@@ -60,7 +52,7 @@ def _product_events(queryset: QuerySet, *, day, product: str, rule: str | None =
         "rollup_day": day,
         "rollup_province": F(f"{product}__cooperative__province_id"),
         "rollup_category": F(f"{product}__category_id"),
-        "rollup_cross_border": _abroad(f"{product}__cooperative"),
+        "rollup_cross_border": registered_abroad(f"{product}__cooperative"),
     }
     if rule:
         dimensions["rollup_rule"] = F(rule)

@@ -114,10 +114,8 @@ def _cooperative_id(request) -> int:
 
 def _filter_rows(filters) -> list[list]:
     """What the figures are of, for the first rows of a download."""
-    from catalog.selectors import categories_by_id
-
     province = provinces_by_id().get(filters.province_id) if filters.province_id else None
-    category = categories_by_id().get(filters.category.pk) if filters.category else None
+    category = filters.category
     return [
         [_("Lokapasar monitoring dashboard")],
         [_("Period"), filters.start.isoformat(), filters.end.isoformat()],
