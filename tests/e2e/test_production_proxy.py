@@ -316,6 +316,16 @@ def test_a_regulator_signs_in_with_the_second_factor_and_reads_and_exports_the_t
         )
     assert "IDR 150,000" in page.content()  # two mats at 75 000
     assert_accessible(page)
+    # Hostile filters typed into the address: the page says so, never a 500.
+    hostile = page.goto(
+        "/regulator/dashboard/?period=custom&start=2026-13-45&end=9999-12-31"
+        "&province=99999999999999999999&category=x%00&origin=%3Cscript%3E"
+    )
+    assert hostile.status == 200
+    page.locator(".field__error, .form-errors").first.wait_for()
+    assert "<script>" not in page.content()
+    chart = page.request.get("/regulator/dashboard/charts/province.svg?province=x%00")
+    assert chart.status == 200 and chart.headers["content-type"] == "image/svg+xml"
     page.goto(f"/regulator/inspections/{production_site['inspection']}/")
     with page.expect_response("**/evidence/**") as shown:
         page.get_by_role("link", name="evidence.png").click()
