@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # The data API's documentation page, from its own static files (no CDN).
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +209,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "policy.tasks.refresh_rollups",
         "schedule": float(env("ROLLUP_REFRESH_SECONDS", "300")),
     },
+    # Last month's report, once its rollups have settled (after the tax collection).
+    "build-last-months-report": {
+        "task": "policy.tasks.build_last_months_report",
+        "schedule": crontab(
+            minute=30, hour=TAX_COLLECTION_HOUR + 1, day_of_month=TAX_COLLECTION_DAY
+        ),
+    },
     "enforce-listing-rules-that-take-effect": {
         "task": "policy.tasks.enforce_due_rules",
         "schedule": crontab(minute=5),
@@ -310,6 +319,8 @@ PAYMENT_PROVIDERS = env_list(
 RETURN_WINDOW_DAYS = int(env("RETURN_WINDOW_DAYS", "14"))
 # A recall emails the buyers who received one of its products within this many days.
 RECALL_NOTIFY_DAYS = int(env("RECALL_NOTIFY_DAYS", "365"))
+# Requests a data API token may make in a minute (then 429 until the next minute).
+API_RATE_LIMIT_PER_MINUTE = int(env("API_RATE_LIMIT_PER_MINUTE", "600"))
 
 # --- Internationalisation -------------------------------------------------------
 LANGUAGE_CODE = env("LANGUAGE_CODE", "en")

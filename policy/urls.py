@@ -8,6 +8,7 @@ from policy.views import (
     monitoring,
     oversight,
     recalls,
+    reports,
     rules,
     taxes,
 )
@@ -17,6 +18,14 @@ app_name = "policy"
 urlpatterns = [
     path("", dashboard.regulator_home, name="home"),
     path("rules/", rules.rule_list, name="rules"),
+    path("reports/", reports.report_list, name="reports"),
+    path("reports/new/", reports.report_create, name="report_create"),
+    path("reports/<int:year>-<int:month>/", reports.report_detail, name="report"),
+    path(
+        "reports/<int:year>-<int:month>/report.<str:fmt>",
+        reports.report_download,
+        name="report_download",
+    ),
     path("rules/new/", rules.rule_create, name="rule_create"),
     path("rules/<int:pk>/", rules.rule_edit, name="rule_edit"),
     path("listings/<int:pk>/appeal/", appeals.appeal_file, name="appeal_file"),

@@ -1,0 +1,307 @@
+"""A month's report: its figures read from the rollups (sales, cooperatives, blocks) and
+from the regulator's own records (appeals, recalls, certificates, tax), as sections of
+plain rows that a stored report keeps and every download renders.
+
+Headings and labels are stored in English and translated when shown (each is a message
+of the catalog); names (provinces, categories, cooperatives) are stored as they were.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+
+from catalog.selectors import provinces_by_id
+from marketplace.db import reports_database
+from policy.models import Appeal, Certificate, Recall, Report, SalesRollup
+from policy.selectors import dashboard
+from policy.selectors.dashboard import ZERO, Filters, Kind
+
+REPORT_LANGUAGE = "en"
+
+
+def month_bounds(period: date) -> tuple[date, date]:
+    first = period.replace(day=1)
+    return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def _instants(first: date, last: date) -> tuple[datetime, datetime]:
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(first, time.min, tzinfo=zone)
+    end = datetime.combine(last, time.max, tzinfo=zone)
+    return start, end
+
+
+@dataclass
+class Section:
+    name: str
+    title: str
+    columns: list[str]
+    rows: list[list]
+    money_columns: tuple[int, ...] = ()
+    translated_columns: tuple[int, ...] = ()  # cells that are messages of the catalog
+
+    def as_stored(self) -> dict:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "columns": self.columns,
+            "rows": [[_plain(cell) for cell in row] for row in self.rows],
+            "money_columns": list(self.money_columns),
+            "translated_columns": list(self.translated_columns),
+        }
+
+
+def _plain(cell):
+    if isinstance(cell, Decimal):
+        return str(cell)
+    if isinstance(cell, (date, datetime)):
+        return cell.isoformat()
+    return cell
+
+
+def _from_table(table) -> Section:
+    return Section(table.name, table.title, table.columns, table.rows, table.money_columns)
+
+
+def _summary(filters: Filters, first: date, last: date) -> Section:
+    start, end = _instants(first, last)
+    database = reports_database()
+    sales = SalesRollup.objects.using(database).filter(day__gte=first, day__lte=last)
+    sums = sales.aggregate(
+        sales=Sum("gross", default=ZERO),
+        abroad=Sum("gross", filter=Q(cross_border=True), default=ZERO),
+        parts=Sum("orders", default=0),
+        sold=Sum("units", default=0),
+        refunded=Sum("refunds", default=ZERO),
+        vat_charged=Sum("vat", default=ZERO),
+        withheld=Sum("withholding", default=ZERO),
+        active=Count("cooperative", distinct=True, filter=Q(orders__gt=0)),
+        active_abroad=Count(
+            "cooperative", distinct=True, filter=Q(orders__gt=0, cross_border=True)
+        ),
+    )
+    counts = dict.fromkeys(Kind.values, 0)
+    counts.update(
+        dashboard._activity(filters, categories=False)
+        .values_list("kind")
+        .annotate(Sum("count"))
+        .order_by()
+    )
+    certificates = Certificate.objects.using(database).aggregate(
+        issued=Count("id", filter=Q(issued_on__gte=first, issued_on__lte=last)),
+        expired=Count(
+            "id",
+            filter=Q(expires_on__gte=first, expires_on__lte=last)
+            & ~Q(status=Certificate.Status.REVOKED),
+        ),
+        revoked=Count("id", filter=Q(revoked_at__gte=start, revoked_at__lte=end)),
+    )
+    taxes = dashboard.tax_figures(filters)
+    share = (
+        str((sums["abroad"] * 100 / sums["sales"]).quantize(Decimal("0.1")))
+        if sums["sales"]
+        else None
+    )
+    assessed = taxes["assessed"] if taxes["available"] else None
+    remitted = taxes["remitted"] if taxes["available"] else None
+    rows = [
+        [N_("Sales"), None, sums["sales"]],
+        [N_("Orders"), sums["parts"], None],
+        [N_("Units sold"), sums["sold"], None],
+        [N_("Refunds"), None, sums["refunded"]],
+        [N_("VAT charged"), None, sums["vat_charged"]],
+        [N_("Withholding"), None, sums["withheld"]],
+        [N_("Cross-border share of sales (%)"), share, None],
+        [N_("Active cooperatives"), sums["active"], None],
+        [N_("Active cross-border cooperatives"), sums["active_abroad"], None],
+        [N_("Cooperatives registered"), counts[Kind.ONBOARDED], None],
+        [N_("Cooperatives verified"), counts[Kind.VERIFIED], None],
+        [N_("Cooperatives suspended"), counts[Kind.SUSPENDED], None],
+        [N_("Listings blocked"), counts[Kind.BLOCKED], None],
+        [N_("Products recalled"), counts[Kind.RECALLED], None],
+        [N_("Certificates issued"), certificates["issued"], None],
+        [N_("Certificates expired"), certificates["expired"], None],
+        [N_("Certificates revoked"), certificates["revoked"], None],
+        [N_("Tax assessed"), None, assessed],
+        [N_("Tax remitted"), None, remitted],
+    ]
+    return Section(
+        "summary",
+        N_("Summary"),
+        [N_("Figure"), N_("Number"), N_("Amount")],
+        rows,
+        money_columns=(2,),
+        translated_columns=(0,),
+    )
+
+
+def _cooperatives(first: date, last: date) -> Section:
+    provinces = provinces_by_id()
+    rows = []
+    for r in (
+        SalesRollup.objects.using(reports_database())
+        .filter(day__gte=first, day__lte=last)
+        .values("cooperative_id", "cooperative__legal_name", "province_id", "commune")
+        .annotate(
+            sales=Sum("gross"),
+            parts=Sum("orders"),
+            refunded=Sum("refunds"),
+            abroad=Count("id", filter=Q(cross_border=True)),
+        )
+        .order_by("-sales", "cooperative_id")
+    ):
+        province = provinces.get(r["province_id"])
+        rows.append(
+            [
+                r["cooperative__legal_name"],
+                province.name if province else "",
+                r["commune"],
+                N_("Abroad") if r["abroad"] else N_("Local"),
+                r["sales"],
+                r["parts"],
+                r["refunded"],
+            ]
+        )
+    return Section(
+        "cooperatives",
+        N_("Sales by cooperative"),
+        [
+            N_("Cooperative"),
+            N_("Province"),
+            N_("Commune"),
+            N_("Registered"),
+            N_("Sales"),
+            N_("Orders"),
+            N_("Refunds"),
+        ],
+        rows,
+        money_columns=(4, 6),
+        translated_columns=(3,),
+    )
+
+
+def _appeals(first: date, last: date) -> Section:
+    start, end = _instants(first, last)
+    filed = dict(
+        Appeal.objects.using(reports_database())
+        .filter(filed_at__gte=start, filed_at__lte=end)
+        .values_list("status")
+        .annotate(Count("id"))
+        .order_by()
+    )
+    decided = dict(
+        Appeal.objects.using(reports_database())
+        .filter(decided_at__gte=start, decided_at__lte=end)
+        .values_list("status")
+        .annotate(Count("id"))
+        .order_by()
+    )
+    rows = [
+        [str(label), filed.get(value, 0), decided.get(value, 0)]
+        for value, label in Appeal.Status.choices
+    ]
+    return Section(
+        "appeals",
+        N_("Appeals and their outcomes"),
+        [N_("Outcome"), N_("Filed in the month"), N_("Decided in the month")],
+        rows,
+        translated_columns=(0,),
+    )
+
+
+def _recalls(first: date, last: date) -> Section:
+    start, end = _instants(first, last)
+    rows = [
+        [
+            recall.number,
+            recall.cooperative.legal_name,
+            recall.product.name if recall.product else "",
+            str(recall.get_risk_display()),
+            recall.product_count,
+            str(recall.get_status_display()),
+            timezone.localtime(recall.opened_at).date(),
+        ]
+        for recall in Recall.objects.using(reports_database())
+        .filter(
+            Q(opened_at__gte=start, opened_at__lte=end)
+            | Q(closed_at__gte=start, closed_at__lte=end)
+        )
+        .select_related("cooperative", "product")
+        .order_by("opened_at", "id")
+    ]
+    return Section(
+        "recalls",
+        N_("Recalls opened or closed in the month"),
+        [
+            N_("Recall"),
+            N_("Cooperative"),
+            N_("Product"),
+            N_("Risk level"),
+            N_("Products"),
+            N_("Status"),
+            N_("Recalled on"),
+        ],
+        rows,
+        translated_columns=(3, 5),
+    )
+
+
+def report_sections(period: date) -> list[Section]:
+    """The month's report, in English (translated when shown)."""
+    first, last = month_bounds(period)
+    filters = Filters(start=first, end=last)
+    with translation.override(REPORT_LANGUAGE):
+        return [
+            _summary(filters, first, last),
+            _from_table(dashboard.sales_by_province(filters)),
+            _from_table(dashboard.sales_by_category(filters)),
+            _cooperatives(first, last),
+            _from_table(dashboard.blocks_by_rule(filters)),
+            _appeals(first, last),
+            _recalls(first, last),
+        ]
+
+
+def report_by_period(period: date) -> Report | None:
+    return Report.objects.filter(period=period.replace(day=1)).first()
+
+
+def reports_list():
+    return Report.objects.select_related("requested_by").order_by("-period")
+
+
+def shown(report) -> list[dict]:
+    """A stored report's sections as they are shown and downloaded: headings and labels
+    in the reader's language, money as Decimal."""
+    sections = []
+    for stored in report.figures.get("sections", []):
+        money = set(stored.get("money_columns", []))
+        translated = set(stored.get("translated_columns", []))
+        rows = [
+            [
+                Decimal(cell)
+                if n in money and cell is not None
+                else (_(cell) if n in translated and cell else cell)
+                for n, cell in enumerate(row)
+            ]
+            for row in stored["rows"]
+        ]
+        sections.append(
+            {
+                "name": stored["name"],
+                "title": _(stored["title"]),
+                "columns": [_(c) for c in stored["columns"]],
+                "rows": rows,
+                "money_columns": money,
+                "entries": [[(n in money, cell) for n, cell in enumerate(row)] for row in rows],
+            }
+        )
+    return sections
