@@ -5,6 +5,7 @@ from django.views.static import serve
 
 from catalog.views import home
 from marketplace import views
+from policy.api import api as data_api
 
 # admin.site is marketplace.admin_site.AdminSite: the site's login, two-factor first.
 
@@ -21,6 +22,7 @@ urlpatterns = [
     path("regulator/", include("policy.urls")),
     path("certificates/", include("policy.public_urls")),
     path("recalls/", include("policy.recall_urls")),
+    path("api/v1/", data_api.urls),
 ]
 
 if settings.DEBUG:

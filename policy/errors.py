@@ -33,3 +33,7 @@ class SanctionRefused(PolicyError):
 
 class TaxRuleRefused(PolicyError):
     pass
+
+
+class ApiTokenRefused(PolicyError):
+    pass

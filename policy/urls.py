@@ -1,6 +1,7 @@
 from django.urls import path
 
 from policy.views import (
+    api_tokens,
     appeals,
     audit,
     certification,
@@ -100,6 +101,8 @@ urlpatterns = [
         monitoring.dashboard_cooperative,
         name="dashboard_cooperative",
     ),
+    path("api-tokens/", api_tokens.api_token_list, name="api_tokens"),
+    path("api-tokens/<int:pk>/revoke/", api_tokens.api_token_revoke, name="api_token_revoke"),
     path("audit/", audit.audit_list, name="audit"),
     path("audit.csv", audit.audit_export, name="audit_export"),
 ]

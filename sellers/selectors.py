@@ -211,3 +211,46 @@ def daily_status_moves(*, start, end, to_status: str) -> QuerySet:
         )
         .annotate(rollup_count=Count("id"))
     )
+
+
+# What the data API tells other government systems about a cooperative: what its
+# storefront shows, but its contacts (a member's phone or email), its tax identifier,
+# payout account and licence, which are never loaded.
+REGISTRY_FIELDS = (
+    "id",
+    "legal_name",
+    "slug",
+    "country",
+    "province__code",
+    "province__name",
+    "region",
+    "commune",
+    "year_founded",
+    "member_count",
+    "status",
+    "created_at",
+)
+
+
+# The statuses the registry may be filtered by.
+COOPERATIVE_STATUSES = tuple(Cooperative.Status.values)
+
+
+def cooperatives_registry(
+    *, status: str = "", province_id: int | None = None, abroad: bool | None = None
+) -> QuerySet[Cooperative]:
+    """Cooperatives of every status (each carries its own), in registration order (an
+    order a paging reader keeps while new ones register), with ``abroad``: registered
+    outside the home country."""
+    cooperatives = (
+        Cooperative.objects.select_related("province")
+        .only(*REGISTRY_FIELDS)
+        .annotate(abroad=registered_abroad())
+    )
+    if status:
+        cooperatives = cooperatives.filter(status=status)
+    if province_id:
+        cooperatives = cooperatives.filter(province_id=province_id)
+    if abroad is not None:
+        cooperatives = cooperatives.filter(abroad=abroad)
+    return cooperatives.order_by("pk")

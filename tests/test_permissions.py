@@ -66,6 +66,9 @@ MANAGERS = _expect(
     anonymous=LOGIN, buyer=403, regulator=403, member=403, manager=200, other_manager=200
 )
 REGULATORS = _expect(anonymous=LOGIN, default=403, regulator=200)
+# The data API answers every visitor without a token alike (its callers are other
+# systems, with a token of their own: tests/policy/test_data_api.py).
+TOKEN_ONLY = _expect(default=401)
 # A workspace action on one of A's products: done (and redirected) for A's members;
 # B's manager works in B, where the product does not exist.
 ON_A_PRODUCT = {**MEMBERS, "member": 302, "manager": 302, "other_manager": 404}
@@ -265,6 +268,22 @@ MATRIX = {
     "recalls:list": ("get", None, PUBLIC),
     "recalls:feed": ("get", None, PUBLIC),
     "recalls:detail": ("get", lambda w: {"pk": w["recall_a"].pk}, PUBLIC),
+    "policy:api_tokens": ("get", None, REGULATORS),
+    "policy:api_token_revoke": (
+        "post",
+        lambda w: {"pk": w["api_token_a"].pk},
+        {**REGULATORS, "regulator": 302},
+    ),
+    "api-v1:figures_headline": ("get", None, TOKEN_ONLY),
+    "api-v1:figures_table": ("get", lambda w: {"table": "time"}, TOKEN_ONLY),
+    "api-v1:cooperatives": ("get", None, TOKEN_ONLY),
+    "api-v1:cooperative": ("get", lambda w: {"cooperative_id": w["coop_a"].pk}, TOKEN_ONLY),
+    "api-v1:recalls": ("get", None, TOKEN_ONLY),
+    "api-v1:certificates": ("get", None, TOKEN_ONLY),
+    # The API's description is public (it holds no data); its root holds nothing.
+    "api-v1:openapi-json": ("get", None, PUBLIC),
+    "api-v1:openapi-view": ("get", None, PUBLIC),
+    "api-v1:api-root": ("get", None, _expect(default=404)),
     # The audit trail is the administrator's too (behind the second factor).
     "policy:audit": ("get", None, {**REGULATORS, "admin": 200}),
     "policy:audit_export": ("get", None, {**REGULATORS, "admin": 200}),
@@ -287,6 +306,7 @@ POST_BODIES = {
     "policy:tax_period_collect": lambda w: {"confirm": "collect"},
     "policy:tax_period_remit": lambda w: {"reference": "SSP-1"},
     "policy:payout_decide": lambda w: {"action": "hold", "note": "Bank details missing"},
+    "policy:api_token_revoke": lambda w: {"confirm": "revoke"},
 }
 
 # --- Accounts and the second factor (allauth), the language switch, media -----------

@@ -25,6 +25,7 @@ from orders.services.fulfilment import (
     seller_order_ship,
 )
 from policy.models import ListingDecision, ListingRule, TaxRule
+from policy.services.api_tokens import api_token_issue
 from policy.services.appeals import appeal_file
 from policy.services.certification import certificate_award
 from policy.services.inspections import inspection_record
@@ -195,6 +196,7 @@ def build_world() -> dict:
         reason="Repeated labelling faults.",
         skip_reason="Third visit with the same fault.",
     )
+    api_token, _secret = api_token_issue(system="Statistics office", by=regulator)
     buyer = UserFactory()
     return {
         "coop_a": coop_a,
@@ -206,6 +208,7 @@ def build_world() -> dict:
         "inspection_a": inspection,
         "evidence_a": inspection.evidence.get(),
         "sanction_a": sanction,
+        "api_token_a": api_token,
         "tax_rule_a": TaxRule.objects.order_by("pk").first(),
         **catalog,
         **_orders_of(buyer, catalog["product_a"], manager_a.user),

@@ -56,3 +56,19 @@ def certificate_in_force(*, product_id: int) -> Certificate | None:
     return Certificate.objects.filter(
         product_id=product_id, status=Certificate.Status.ACTIVE
     ).first()
+
+
+def certificates_registry(
+    *, number: str = "", valid_on: date | None = None
+) -> QuerySet[Certificate]:
+    """Certificates, newest first, with their product, its cooperative and the
+    certificate that replaced each: only the one numbered ``number`` (already
+    normalised) when given, only those in force on ``valid_on`` when given."""
+    certificates = (
+        valid_certificates(today=valid_on) if valid_on is not None else Certificate.objects.all()
+    )
+    if number:
+        certificates = certificates.filter(number__iexact=number)
+    return certificates.select_related("product__cooperative", "replaced_by").order_by(
+        "-issued_on", "-pk"
+    )

@@ -54,6 +54,20 @@ PUBLIC = {
     "recalls:detail",
     # The tree admin's JavaScript translation catalogue: static strings, no data.
     "admin:javascript-catalog",
+    # The data API's description and its reference page (no data); its root is empty.
+    "api-v1:openapi-json",
+    "api-v1:openapi-view",
+    "api-v1:api-root",
+}
+
+# The data API: no login page for its callers (other systems), a 401 without a token.
+TOKEN_ONLY = {
+    "api-v1:figures_headline",
+    "api-v1:figures_table",
+    "api-v1:cooperatives",
+    "api-v1:cooperative",
+    "api-v1:recalls",
+    "api-v1:certificates",
 }
 
 
@@ -71,6 +85,10 @@ def test_anonymous_visitor_is_sent_to_login_on_every_private_page(client, name, 
     if name in PUBLIC:
         # Public, though a step of a flow with nothing pending may send the visitor back.
         assert response.status_code in {200, 302, 404, 405}, url
+        return
+    if name in TOKEN_ONLY:
+        assert response.status_code == 401, url
+        assert response.json() == {"detail": "Unauthorized"}, url
         return
     if (name.startswith("admin:") or pattern.route.startswith("admin/")) and name not in PUBLIC:
         # The admin sends the visitor to its login, which is the site's login.
