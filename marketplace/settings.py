@@ -8,6 +8,7 @@ as cache and Celery broker. Every variable is documented in README.md and
 """
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -197,7 +198,18 @@ TAX_COLLECTION_DAY = int(env("TAX_COLLECTION_DAY", "1"))
 TAX_COLLECTION_HOUR = int(env("TAX_COLLECTION_HOUR", "2"))
 # How many cooperatives the collection assesses per transaction.
 TAX_COLLECTION_BATCH = int(env("TAX_COLLECTION_BATCH", "500"))
-# Later issues add the reporting jobs here; beat reads this schedule.
+# Digital villages (the Taobao-village definition): a commune earns the label with yearly
+# sales of at least DIGITAL_VILLAGE_YEARLY_SALES (in the marketplace's currency) and at
+# least DIGITAL_VILLAGE_ACTIVE_SHOPS active cooperatives, or active cooperatives in at
+# least DIGITAL_VILLAGE_HOUSEHOLD_SHARE of its households; an active cooperative has been
+# open DIGITAL_VILLAGE_OPEN_DAYS days and averaged DIGITAL_VILLAGE_ORDERS_PER_MONTH orders
+# a month over the last three months.
+DIGITAL_VILLAGE_YEARLY_SALES = Decimal(env("DIGITAL_VILLAGE_YEARLY_SALES", "10000000"))
+DIGITAL_VILLAGE_ACTIVE_SHOPS = int(env("DIGITAL_VILLAGE_ACTIVE_SHOPS", "100"))
+DIGITAL_VILLAGE_HOUSEHOLD_SHARE = Decimal(env("DIGITAL_VILLAGE_HOUSEHOLD_SHARE", "0.10"))
+DIGITAL_VILLAGE_OPEN_DAYS = int(env("DIGITAL_VILLAGE_OPEN_DAYS", "30"))
+DIGITAL_VILLAGE_ORDERS_PER_MONTH = int(env("DIGITAL_VILLAGE_ORDERS_PER_MONTH", "1"))
+# Beat reads this schedule.
 CELERY_BEAT_SCHEDULE: dict = {
     "collect-last-months-taxes": {
         "task": "policy.tasks.collect_taxes",
@@ -215,6 +227,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(
             minute=30, hour=TAX_COLLECTION_HOUR + 1, day_of_month=TAX_COLLECTION_DAY
         ),
+    },
+    # Last year's digital villages, once the year's last rollups are built.
+    "mark-last-years-digital-villages": {
+        "task": "policy.tasks.mark_digital_villages",
+        "schedule": crontab(minute=0, hour=4, day_of_month=2, month_of_year=1),
     },
     "enforce-listing-rules-that-take-effect": {
         "task": "policy.tasks.enforce_due_rules",

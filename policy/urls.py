@@ -12,6 +12,7 @@ from policy.views import (
     reports,
     rules,
     taxes,
+    villages,
 )
 
 app_name = "policy"
@@ -19,6 +20,13 @@ app_name = "policy"
 urlpatterns = [
     path("", dashboard.regulator_home, name="home"),
     path("rules/", rules.rule_list, name="rules"),
+    path("villages/", villages.village_list, name="villages"),
+    path("villages/mark/", villages.villages_mark, name="villages_mark"),
+    path(
+        "villages/communes/<int:pk>/households/",
+        villages.commune_households,
+        name="commune_households",
+    ),
     path("reports/", reports.report_list, name="reports"),
     path("reports/new/", reports.report_create, name="report_create"),
     path("reports/<int:year>-<int:month>/", reports.report_detail, name="report"),

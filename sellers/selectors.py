@@ -254,3 +254,28 @@ def cooperatives_registry(
     if abroad is not None:
         cooperatives = cooperatives.filter(abroad=abroad)
     return cooperatives.order_by("pk")
+
+
+def commune_cooperatives() -> list[dict]:
+    """The verified cooperatives that say where they are (a province and a commune), with
+    the day they opened (first verified; registered, for one verified before the status
+    history was kept): what the digital-village marks count."""
+    from django.db.models import Min, Subquery
+    from django.db.models.functions import Coalesce
+
+    first_verified = (
+        CooperativeStatusChange.objects.filter(
+            cooperative=OuterRef("pk"), to_status=Cooperative.Status.VERIFIED
+        )
+        .order_by()
+        .values("cooperative")
+        .annotate(first=Min("created_at"))
+        .values("first")
+    )
+    return list(
+        Cooperative.objects.filter(status=Cooperative.Status.VERIFIED, province__isnull=False)
+        .exclude(commune="")
+        .annotate(opened=Coalesce(Subquery(first_verified), "created_at"))
+        .values("id", "province_id", "commune", "opened")
+        .order_by("id")  # a new commune is named as its first cooperative writes it
+    )

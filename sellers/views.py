@@ -68,6 +68,7 @@ def directory(request):
 
 def storefront(request, slug: str):
     from catalog.selectors import storefront_products
+    from policy.selectors.villages import village_label
 
     cooperative = selectors.storefront_cooperative(slug=slug, viewer=request.user)
     return render(
@@ -77,6 +78,9 @@ def storefront(request, slug: str):
             "cooperative": cooperative,
             "is_public": cooperative.can_publish,
             "products": storefront_products(cooperative=cooperative),
+            "village_year": village_label(
+                province_id=cooperative.province_id, commune=cooperative.commune
+            ),
         },
     )
 

@@ -16,6 +16,7 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
+from policy.services.reports import last_month
 from tests.factories import force_login_with_mfa
 from tests.url_patterns import url_for, url_patterns
 from tests.world import module_world
@@ -268,6 +269,21 @@ MATRIX = {
     "recalls:list": ("get", None, PUBLIC),
     "recalls:feed": ("get", None, PUBLIC),
     "recalls:detail": ("get", lambda w: {"pk": w["recall_a"].pk}, PUBLIC),
+    "policy:villages": ("get", None, REGULATORS),
+    "policy:villages_mark": ("post", None, {**REGULATORS, "regulator": 302}),
+    "policy:commune_households": (
+        "post",
+        lambda w: {"pk": w["commune_a"].pk},
+        {**REGULATORS, "regulator": 302},
+    ),
+    "policy:reports": ("get", None, REGULATORS),
+    "policy:report_create": ("post", None, {**REGULATORS, "regulator": 302}),
+    "policy:report": ("get", lambda w: {"year": 2026, "month": 10}, REGULATORS),
+    "policy:report_download": (
+        "get",
+        lambda w: {"year": 2026, "month": 10, "fmt": "xlsx"},
+        REGULATORS,
+    ),
     "policy:api_tokens": ("get", None, REGULATORS),
     "policy:api_token_revoke": (
         "post",
@@ -307,6 +323,9 @@ POST_BODIES = {
     "policy:tax_period_remit": lambda w: {"reference": "SSP-1"},
     "policy:payout_decide": lambda w: {"action": "hold", "note": "Bank details missing"},
     "policy:api_token_revoke": lambda w: {"confirm": "revoke"},
+    "policy:report_create": lambda w: {"period": f"{last_month():%Y-%m}"},
+    "policy:villages_mark": lambda w: {"year": str(last_month().year)},
+    "policy:commune_households": lambda w: {"households": "120"},
 }
 
 # --- Accounts and the second factor (allauth), the language switch, media -----------

@@ -6,6 +6,7 @@ each test running in a savepoint of its own.
 """
 
 import io
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -24,15 +25,17 @@ from orders.services.fulfilment import (
     seller_order_deliver,
     seller_order_ship,
 )
-from policy.models import ListingDecision, ListingRule, TaxRule
+from policy.models import Commune, ListingDecision, ListingRule, TaxRule
 from policy.services.api_tokens import api_token_issue
 from policy.services.appeals import appeal_file
 from policy.services.certification import certificate_award
 from policy.services.inspections import inspection_record
 from policy.services.recalls import recall_open
+from policy.services.reports import report_build
 from policy.services.rules import rules_seed_defaults
 from policy.services.sanctions import sanction_issue
 from policy.services.taxes import taxes_seed_defaults
+from policy.services.villages import villages_mark
 from sellers.models import Invitation, Membership
 from tests.factories import (
     AdminFactory,
@@ -197,6 +200,8 @@ def build_world() -> dict:
         skip_reason="Third visit with the same fault.",
     )
     api_token, _secret = api_token_issue(system="Statistics office", by=regulator)
+    report_build(period=date(2026, 10, 1))
+    villages_mark(year=timezone.localdate().year)
     buyer = UserFactory()
     return {
         "coop_a": coop_a,
@@ -209,6 +214,7 @@ def build_world() -> dict:
         "evidence_a": inspection.evidence.get(),
         "sanction_a": sanction,
         "api_token_a": api_token,
+        "commune_a": Commune.objects.order_by("pk").first(),
         "tax_rule_a": TaxRule.objects.order_by("pk").first(),
         **catalog,
         **_orders_of(buyer, catalog["product_a"], manager_a.user),

@@ -223,7 +223,7 @@ def _recalls(first: date, last: date) -> Section:
         [
             recall.number,
             recall.cooperative.legal_name,
-            recall.product.name if recall.product else "",
+            recall.product.title if recall.product else "",
             str(recall.get_risk_display()),
             recall.product_count,
             str(recall.get_status_display()),

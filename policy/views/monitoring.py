@@ -19,6 +19,7 @@ from marketplace.roles import Role, role_required
 from policy.charts import chart_svg
 from policy.forms.dashboard import ORIGINS, DashboardFilterForm
 from policy.selectors import dashboard as figures
+from policy.selectors.villages import latest_villages, thresholds
 from sellers.selectors import cooperative_by_id
 
 FILTER_FIELDS = ("period", "start", "end", "province", "category", "origin")
@@ -73,6 +74,8 @@ def dashboard(request):
             "drill": [t for t in tables if t.name not in figures.TABLES],
             "province": province,
             "built_at": figures.rollups_built_at(),
+            "villages": latest_villages(province_id=filters.province_id),
+            "limits": thresholds(),
             "currency": settings.MARKETPLACE_CURRENCY,
         },
     )
