@@ -24,6 +24,10 @@ class Thresholds:
     open_days: int
     orders_per_month: int
 
+    @property
+    def household_percent(self) -> Decimal:
+        return (self.household_share * 100).normalize()
+
     def met(self, *, sales, active_shops: int, households: int | None) -> bool:
         if sales < self.yearly_sales:
             return False

@@ -104,3 +104,37 @@ def test_the_regulator_filters_drills_down_and_downloads(
     assert_accessible(page)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.screenshot(path=str(artifacts / "dashboard-cooperative-1280.png"), full_page=True)
+
+    # Last month's report, built from the page and downloaded.
+    page.get_by_role("link", name="Reports", exact=True).click()
+    page.get_by_role("heading", name="Monthly reports").wait_for()
+    month = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+    page.get_by_label("Month", exact=True).select_option(f"{month:%Y-%m}")
+    page.get_by_role("button", name="Build the report").click()
+    page.get_by_text(re.compile("is queued")).wait_for()
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile(month.strftime("%B %Y"))).first.click()
+    page.get_by_role("heading", name=re.compile("Lokapasar monthly report")).wait_for()
+    page.get_by_role("heading", name="Sales by cooperative").wait_for()
+    assert "Koperasi Kopi Garut" in page.content()
+    assert_accessible(page)
+    page.screenshot(path=str(artifacts / "report-1280.png"), full_page=True)
+    page.emulate_media(media="print")
+    page.screenshot(path=str(artifacts / "report-print.png"), full_page=True)
+    page.emulate_media(media="screen")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as CSV").click()
+    with open(download.value.path(), encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["Lokapasar monthly report"] and rows[1][1] == month.isoformat()
+    assert ["Sales by cooperative"] in rows
+
+    # The digital villages of the year under way.
+    page.get_by_role("link", name="Villages", exact=True).click()
+    page.get_by_role("button", name="Mark the digital villages").click()
+    page.get_by_text(re.compile("are being marked")).wait_for()
+    page.get_by_role("columnheader", name="Active cooperatives").wait_for()
+    assert_accessible(page)
+    page.set_viewport_size({"width": 820, "height": 1100})
+    assert_accessible(page)
+    page.screenshot(path=str(artifacts / "villages-820.png"), full_page=True)
