@@ -12,7 +12,7 @@ class ApiTokenIssueForm(forms.Form):
         max_length=SYSTEM_MAX_LENGTH,
         help_text=_(
             "The government system that will read the data, and who runs it, e.g. "
-            "\u201cTax office: monthly returns\u201d."
+            "“Tax office: monthly returns”."
         ),
     )
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from catalog.selectors import provinces_by_id
 from marketplace.db import reports_database
@@ -113,30 +113,30 @@ def _summary(filters: Filters, first: date, last: date) -> Section:
     assessed = taxes["assessed"] if taxes["available"] else None
     remitted = taxes["remitted"] if taxes["available"] else None
     rows = [
-        [N_("Sales"), None, sums["sales"]],
-        [N_("Orders"), sums["parts"], None],
-        [N_("Units sold"), sums["sold"], None],
-        [N_("Refunds"), None, sums["refunded"]],
-        [N_("VAT charged"), None, sums["vat_charged"]],
-        [N_("Withholding"), None, sums["withheld"]],
-        [N_("Cross-border share of sales (%)"), share, None],
-        [N_("Active cooperatives"), sums["active"], None],
-        [N_("Active cross-border cooperatives"), sums["active_abroad"], None],
-        [N_("Cooperatives registered"), counts[Kind.ONBOARDED], None],
-        [N_("Cooperatives verified"), counts[Kind.VERIFIED], None],
-        [N_("Cooperatives suspended"), counts[Kind.SUSPENDED], None],
-        [N_("Listings blocked"), counts[Kind.BLOCKED], None],
-        [N_("Products recalled"), counts[Kind.RECALLED], None],
-        [N_("Certificates issued"), certificates["issued"], None],
-        [N_("Certificates expired"), certificates["expired"], None],
-        [N_("Certificates revoked"), certificates["revoked"], None],
-        [N_("Tax assessed"), None, assessed],
-        [N_("Tax remitted"), None, remitted],
+        [gettext_noop("Sales"), None, sums["sales"]],
+        [gettext_noop("Orders"), sums["parts"], None],
+        [gettext_noop("Units sold"), sums["sold"], None],
+        [gettext_noop("Refunds"), None, sums["refunded"]],
+        [gettext_noop("VAT charged"), None, sums["vat_charged"]],
+        [gettext_noop("Withholding"), None, sums["withheld"]],
+        [gettext_noop("Cross-border share of sales (%)"), share, None],
+        [gettext_noop("Active cooperatives"), sums["active"], None],
+        [gettext_noop("Active cross-border cooperatives"), sums["active_abroad"], None],
+        [gettext_noop("Cooperatives registered"), counts[Kind.ONBOARDED], None],
+        [gettext_noop("Cooperatives verified"), counts[Kind.VERIFIED], None],
+        [gettext_noop("Cooperatives suspended"), counts[Kind.SUSPENDED], None],
+        [gettext_noop("Listings blocked"), counts[Kind.BLOCKED], None],
+        [gettext_noop("Products recalled"), counts[Kind.RECALLED], None],
+        [gettext_noop("Certificates issued"), certificates["issued"], None],
+        [gettext_noop("Certificates expired"), certificates["expired"], None],
+        [gettext_noop("Certificates revoked"), certificates["revoked"], None],
+        [gettext_noop("Tax assessed"), None, assessed],
+        [gettext_noop("Tax remitted"), None, remitted],
     ]
     return Section(
         "summary",
-        N_("Summary"),
-        [N_("Figure"), N_("Number"), N_("Amount")],
+        gettext_noop("Summary"),
+        [gettext_noop("Figure"), gettext_noop("Number"), gettext_noop("Amount")],
         rows,
         money_columns=(2,),
         translated_columns=(0,),
@@ -164,7 +164,7 @@ def _cooperatives(first: date, last: date) -> Section:
                 r["cooperative__legal_name"],
                 province.name if province else "",
                 r["commune"],
-                N_("Abroad") if r["abroad"] else N_("Local"),
+                gettext_noop("Abroad") if r["abroad"] else gettext_noop("Local"),
                 r["sales"],
                 r["parts"],
                 r["refunded"],
@@ -172,15 +172,15 @@ def _cooperatives(first: date, last: date) -> Section:
         )
     return Section(
         "cooperatives",
-        N_("Sales by cooperative"),
+        gettext_noop("Sales by cooperative"),
         [
-            N_("Cooperative"),
-            N_("Province"),
-            N_("Commune"),
-            N_("Registered"),
-            N_("Sales"),
-            N_("Orders"),
-            N_("Refunds"),
+            gettext_noop("Cooperative"),
+            gettext_noop("Province"),
+            gettext_noop("Commune"),
+            gettext_noop("Registered"),
+            gettext_noop("Sales"),
+            gettext_noop("Orders"),
+            gettext_noop("Refunds"),
         ],
         rows,
         money_columns=(4, 6),
@@ -210,8 +210,12 @@ def _appeals(first: date, last: date) -> Section:
     ]
     return Section(
         "appeals",
-        N_("Appeals and their outcomes"),
-        [N_("Outcome"), N_("Filed in the month"), N_("Decided in the month")],
+        gettext_noop("Appeals and their outcomes"),
+        [
+            gettext_noop("Outcome"),
+            gettext_noop("Filed in the month"),
+            gettext_noop("Decided in the month"),
+        ],
         rows,
         translated_columns=(0,),
     )
@@ -239,15 +243,15 @@ def _recalls(first: date, last: date) -> Section:
     ]
     return Section(
         "recalls",
-        N_("Recalls opened or closed in the month"),
+        gettext_noop("Recalls opened or closed in the month"),
         [
-            N_("Recall"),
-            N_("Cooperative"),
-            N_("Product"),
-            N_("Risk level"),
-            N_("Products"),
-            N_("Status"),
-            N_("Recalled on"),
+            gettext_noop("Recall"),
+            gettext_noop("Cooperative"),
+            gettext_noop("Product"),
+            gettext_noop("Risk level"),
+            gettext_noop("Products"),
+            gettext_noop("Status"),
+            gettext_noop("Recalled on"),
         ],
         rows,
         translated_columns=(3, 5),
