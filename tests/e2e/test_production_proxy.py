@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import ssl
@@ -326,6 +327,21 @@ def test_a_regulator_signs_in_with_the_second_factor_and_reads_and_exports_the_t
     assert "<script>" not in page.content()
     chart = page.request.get("/regulator/dashboard/charts/province.svg?province=x%00")
     assert chart.status == 200 and chart.headers["content-type"] == "image/svg+xml"
+    # This month's report, built from its page (tasks in-process on the embedded
+    # defaults), read and downloaded; the year's digital villages marked.
+    page.goto("/regulator/reports/")
+    page.get_by_role("button", name="Build the report").click()
+    page.get_by_text(re.compile("is queued")).wait_for()
+    page.locator("table a[href^='/regulator/reports/']").first.click()
+    page.get_by_role("heading", name="Sales by cooperative").wait_for()
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as a spreadsheet").click()
+    assert Path(download.value.path()).read_bytes()[:2] == b"PK"
+    page.goto("/regulator/villages/")
+    page.get_by_role("button", name="Mark the digital villages").click()
+    page.get_by_text(re.compile("are being marked")).wait_for()
+    assert_accessible(page)
     page.goto(f"/regulator/inspections/{production_site['inspection']}/")
     with page.expect_response("**/evidence/**") as shown:
         page.get_by_role("link", name="evidence.png").click()
