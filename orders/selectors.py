@@ -207,12 +207,14 @@ def daily_sales(*, start, end) -> QuerySet:
     out: order parts (each counted in the category of its first line), lines, units,
     sales before VAT, VAT and tax withheld; with the cooperative's province, commune and
     whether it sells from abroad. For the dashboard's rollups (``INSERT … SELECT``)."""
-    from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Sum
+    from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Sum
     from django.db.models.functions import TruncDate
 
-    first_line = (
-        OrderLine.objects.filter(seller_order=OuterRef("seller_order")).order_by("id").values("id")
-    )[:1]
+    # A part's first line is the one no line of the part comes before: an index probe
+    # that stops at the first earlier line, rather than sorting the part's lines.
+    earlier_line = OrderLine.objects.filter(
+        seller_order=OuterRef("seller_order"), id__lt=OuterRef("id")
+    )
     return (
         OrderLine.objects.filter(
             seller_order__order__created_at__gte=start, seller_order__order__created_at__lt=end
@@ -228,7 +230,7 @@ def daily_sales(*, start, end) -> QuerySet:
             rollup_cross_border=registered_abroad("seller_order__cooperative"),
         )
         .annotate(
-            rollup_orders=Count("id", filter=Q(id=Subquery(first_line))),
+            rollup_orders=Count("id", filter=~Exists(earlier_line)),
             rollup_lines=Count("id"),
             rollup_units=Sum("quantity"),
             rollup_gross=Sum(
