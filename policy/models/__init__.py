@@ -7,7 +7,13 @@ from policy.models.decisions import Exemption, ListingDecision
 from policy.models.inspections import Inspection, InspectionEvidence, Sanction
 from policy.models.recalls import Recall, RecallProduct
 from policy.models.reports import Report
-from policy.models.rollups import ActivityRollup, RollupDay, SalesRollup
+from policy.models.rollups import (
+    ActivityRollup,
+    CooperativeRollup,
+    MarketRollup,
+    RollupDay,
+    SalesRollup,
+)
 from policy.models.rules import ListingRule, RuleChange
 from policy.models.taxes import CommissionRate, Payout, TaxAssessment, TaxPeriod, TaxRule
 from policy.models.versions import PolicyVersion
@@ -22,12 +28,14 @@ __all__ = [
     "CertificateReminder",
     "CommissionRate",
     "Commune",
+    "CooperativeRollup",
     "DigitalVillage",
     "Exemption",
     "Inspection",
     "InspectionEvidence",
     "ListingDecision",
     "ListingRule",
+    "MarketRollup",
     "Payout",
     "PolicyVersion",
     "Recall",

@@ -1,6 +1,12 @@
-"""What the monitoring dashboard shows, read from the daily rollups only (never from raw
-order lines): headline figures against the previous period, the series the charts
-draw, and the drill-down tables. Every reader takes the same ``Filters``.
+"""What the monitoring dashboard shows, read from the rollups only (never from raw order
+lines): headline figures against the previous period, the series the charts draw, and
+the drill-down tables. Every reader takes the same ``Filters``.
+
+The market-wide figures read the market's rollup (``MarketRollup``: the months a period
+covers whole from their month rows, the days around them from day rows) and count
+distinct cooperatives from ``CooperativeRollup`` (a row per cooperative and year, plus
+one per edge month); a province's drill-down and a cooperative's sales read the sales
+rollup itself (``SalesRollup``), already narrowed to a province or a cooperative.
 
 Reads go to the ``reports`` database: the read replica when one is configured
 (``DATABASE_REPLICA_URL``), else the main database.
@@ -8,11 +14,14 @@ Reads go to the ``reports`` database: the read replica when one is configured
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cached_property, reduce
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.expressions import Combinable, CombinedExpression
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
@@ -24,7 +33,9 @@ from marketplace.db import reports_database
 from policy.models import (
     ActivityRollup,
     Certificate,
+    CooperativeRollup,
     ListingDecision,
+    MarketRollup,
     Recall,
     RollupDay,
     SalesRollup,
@@ -36,6 +47,8 @@ from sellers.selectors import registered_abroad
 
 ZERO = Decimal("0")
 Kind = ActivityRollup.Kind
+ACTIVE = "active"  # the headline's row of active cooperatives, beside the events' kinds
+HEADLINE_SUMS = ("gross", "orders", "refunds", "vat", "withholding")
 
 
 @dataclass(frozen=True)
@@ -70,7 +83,7 @@ class Filters:
             return "week"
         return "month"
 
-    @property
+    @cached_property  # every reader scopes its rows with it: the categories read once
     def category_ids(self) -> list[int] | None:
         if self.category is None:
             return None
@@ -78,11 +91,84 @@ class Filters:
         return [pk for pk, c in categories_by_id().items() if c.path.startswith(path)]
 
 
-def _sales(filters: Filters, *, start: date | None = None) -> QuerySet:
+def _sales(filters: Filters) -> QuerySet:
     rows = SalesRollup.objects.using(reports_database()).filter(
-        day__gte=start or filters.start, day__lte=filters.end
+        day__gte=filters.start, day__lte=filters.end
     )
     return _scoped(rows, filters)
+
+
+def _next_month(month: date) -> date:
+    return (month.replace(day=1) + timedelta(days=31)).replace(day=1)
+
+
+def _months_and_edges(start: date, end: date) -> tuple[list[date], list[tuple[date, date]]]:
+    """The months the days from ``start`` to ``end`` cover whole (their first days), and
+    the days they take of the others, as (first, last) in one month each (two at most)."""
+    months, edges = [], []
+    month = start.replace(day=1)
+    while month <= end:
+        following = _next_month(month)
+        first, last = max(month, start), min(following - timedelta(days=1), end)
+        if first == month and last == following - timedelta(days=1):
+            months.append(month)
+        else:
+            edges.append((first, last))
+        month = following
+    return months, edges
+
+
+def _market_rows(start: date, end: date) -> Q:
+    """The ``MarketRollup`` rows of the days from ``start`` to ``end``, each day once."""
+    Span = MarketRollup.Span
+    months, edges = _months_and_edges(start, end)
+    rows = [Q(span=Span.DAY, day__gte=first, day__lte=last) for first, last in edges]
+    if months:
+        rows.append(Q(span=Span.MONTH, day__gte=months[0], day__lte=months[-1]))
+    return reduce(operator.or_, rows)
+
+
+def _market(filters: Filters, *, days: bool = False) -> QuerySet:
+    """The market's rows of the period: with ``days``, only day rows (a series by day or
+    week), else month rows for its whole months."""
+    rows = MarketRollup.objects.using(reports_database())
+    if days:
+        rows = rows.filter(span=MarketRollup.Span.DAY, day__gte=filters.start, day__lte=filters.end)
+    else:
+        rows = rows.filter(_market_rows(filters.start, filters.end))
+    return _scoped(rows, filters)
+
+
+def _cooperative_bits(start: date, end: date) -> tuple[Q, Case]:
+    """The ``CooperativeRollup`` rows that say which cooperatives had sales from ``start``
+    to ``end`` (the years of its whole months, its edge months), and per row the bits of
+    the days or months that fall in the period."""
+    Span = CooperativeRollup.Span
+    months, edges = _months_and_edges(start, end)
+    years: dict[date, int] = {}
+    for month in months:
+        year = month.replace(month=1)
+        years[year] = years.get(year, 0) | 1 << (month.month - 1)
+    bits = {(Span.YEAR, year): mask for year, mask in years.items()}
+    for first, last in edges:
+        bits[(Span.MONTH, first.replace(day=1))] = (1 << last.day) - (1 << (first.day - 1))
+    rows = [Q(span=span, day=day) for span, day in bits]
+    whens = [When(row, then=Value(mask)) for row, mask in zip(rows, bits.values(), strict=True)]
+    return reduce(operator.or_, rows), Case(*whens, default=Value(0), output_field=IntegerField())
+
+
+def _cooperatives(filters: Filters, *periods: Filters, mark: str) -> QuerySet:
+    """The cooperatives' rows of the ``periods`` (each one's row filter OR-ed), with, per
+    period ``n``, ``in_<n>``: the row's ``mark`` bits (``sold`` or ``seen``) inside it."""
+    rows, marks = [], {}
+    for n, period in enumerate(periods):
+        covering, bits = _cooperative_bits(period.start, period.end)
+        rows.append(covering)
+        marks[f"in_{n}"] = CombinedExpression(F(mark), Combinable.BITAND, bits)
+    cooperatives = CooperativeRollup.objects.using(reports_database()).filter(
+        reduce(operator.or_, rows)
+    )
+    return _scoped(cooperatives, filters).alias(**marks)
 
 
 def _activity(filters: Filters, *, start: date | None = None, categories: bool = True) -> QuerySet:
@@ -146,42 +232,63 @@ class Figure:
 def headline(filters: Filters) -> dict:
     """The period's headline figures with the previous period's (four queries)."""
     before = filters.previous()
-    now_q, then_q = Q(day__gte=filters.start), Q(day__lte=before.end)
-    sums = _sales(filters, start=before.start).aggregate(
-        sales=Sum("gross", filter=now_q, default=ZERO),
-        sales_before=Sum("gross", filter=then_q, default=ZERO),
-        abroad=Sum("gross", filter=now_q & Q(cross_border=True), default=ZERO),
-        abroad_before=Sum("gross", filter=then_q & Q(cross_border=True), default=ZERO),
-        parts=Sum("orders", filter=now_q, default=0),
-        parts_before=Sum("orders", filter=then_q, default=0),
-        refunded=Sum("refunds", filter=now_q, default=ZERO),
-        vat_charged=Sum("vat", filter=now_q, default=ZERO),
-        withheld=Sum("withholding", filter=now_q, default=ZERO),
-        active=Count("cooperative", distinct=True, filter=now_q & Q(orders__gt=0)),
-        active_before=Count("cooperative", distinct=True, filter=then_q & Q(orders__gt=0)),
-    )
-    counts: dict[str, list[int]] = {kind: [0, 0] for kind in Kind.values}
-    for kind, now, then in (
+    now_q = _market_rows(filters.start, filters.end)
+    # This period's sums and the one's before, and their sales from abroad.
+    sums: list[dict[str, Decimal | int]] = [
+        {name: 0 if name == "orders" else ZERO for name in (*HEADLINE_SUMS, "abroad")}
+        for _period in range(2)
+    ]
+    for r in (
+        _scoped(
+            MarketRollup.objects.using(reports_database()).filter(
+                now_q | _market_rows(before.start, before.end)
+            ),
+            filters,
+        )
+        .annotate(period=Case(When(now_q, then=Value(0)), default=Value(1)))
+        .values("period", "cross_border")  # four rows at most
+        .annotate(*(Sum(name) for name in HEADLINE_SUMS))
+    ):
+        period = sums[r["period"]]
+        for name in HEADLINE_SUMS:
+            period[name] += r[f"{name}__sum"]
+        if r["cross_border"]:
+            period["abroad"] += r["gross__sum"]
+    sums_now, sums_before = sums
+    now_a, then_a = Q(day__gte=filters.start), Q(day__lte=before.end)
+    events = (
         _activity(filters, start=before.start)
         .values_list("kind")
         .annotate(
-            now=Sum("count", filter=now_q, default=0), then=Sum("count", filter=then_q, default=0)
+            now=Sum("count", filter=now_a, default=0), then=Sum("count", filter=then_a, default=0)
         )
-    ):
+    )
+    # The active cooperatives (with orders) of both periods, as one more row of counts.
+    active = (
+        _cooperatives(filters, filters, before, mark="sold")
+        .annotate(kind=Value(ACTIVE))
+        .values_list("kind")
+        .annotate(
+            now=Count("cooperative", distinct=True, filter=Q(in_0__gt=0)),
+            then=Count("cooperative", distinct=True, filter=Q(in_1__gt=0)),
+        )
+    )
+    counts: dict[str, list[int]] = {kind: [0, 0] for kind in [*Kind.values, ACTIVE]}
+    for kind, now, then in events.union(active, all=True):
         counts[kind] = [now, then]
     taxes = tax_figures(filters)
     return {
         "figures": [
-            Figure(_("Sales"), sums["sales"], sums["sales_before"], money=True),
-            Figure(_("Orders"), sums["parts"], sums["parts_before"]),
-            Figure(_("Active cooperatives"), sums["active"], sums["active_before"]),
+            Figure(_("Sales"), sums_now["gross"], sums_before["gross"], money=True),
+            Figure(_("Orders"), sums_now["orders"], sums_before["orders"]),
+            Figure(_("Active cooperatives"), counts[ACTIVE][0], counts[ACTIVE][1]),
             Figure(
                 _("Cooperatives registered"), counts[Kind.ONBOARDED][0], counts[Kind.ONBOARDED][1]
             ),
             Figure(_("Cooperatives verified"), counts[Kind.VERIFIED][0], counts[Kind.VERIFIED][1]),
             Figure(
                 _("Cross-border share of sales"),
-                sums["abroad"] / sums["sales"] if sums["sales"] else None,
+                sums_now["abroad"] / sums_now["gross"] if sums_now["gross"] else None,
                 share=True,
             ),
             Figure(_("Listings blocked"), counts[Kind.BLOCKED][0], counts[Kind.BLOCKED][1]),
@@ -190,9 +297,9 @@ def headline(filters: Filters) -> dict:
             Figure(_("Tax assessed"), taxes["assessed"], money=True, available=taxes["available"]),
             Figure(_("Tax remitted"), taxes["remitted"], money=True, available=taxes["available"]),
         ],
-        "refunds": sums["refunded"],
-        "vat": sums["vat_charged"],
-        "withholding": sums["withheld"],
+        "refunds": sums_now["refunds"],
+        "vat": sums_now["vat"],
+        "withholding": sums_now["withholding"],
         "taxes_available": taxes["available"],
     }
 
@@ -259,7 +366,7 @@ def _bucket_label(day, bucket: str) -> str:
 
 def sales_over_time(filters: Filters) -> Table:
     rows = (
-        _bucketed(_sales(filters), filters)
+        _bucketed(_market(filters, days=filters.bucket != "month"), filters)
         .annotate(sales=Sum("gross"), parts=Sum("orders"))
         .order_by("bucket")
     )
@@ -273,32 +380,41 @@ def sales_over_time(filters: Filters) -> Table:
 
 
 def sales_by_province(filters: Filters) -> Table:
+    """Sales, orders and cooperatives by province (one query: the market's sums and the
+    cooperatives' counts, each by province, one after the other)."""
     provinces = provinces_by_id()
-    rows = (
-        _sales(filters)
+    sums = (
+        _market(filters)
+        .values("province_id")
+        .annotate(sales=Sum("gross"), parts=Sum("orders"), cooperatives=Value(0))
+    )
+    cooperatives = (
+        _cooperatives(filters, filters, mark="seen")
         .values("province_id")
         .annotate(
-            sales=Sum("gross"),
-            parts=Sum("orders"),
-            cooperatives=Count("cooperative", distinct=True),
+            sales=Value(ZERO),
+            parts=Value(0),
+            cooperatives=Count("cooperative", distinct=True, filter=Q(in_0__gt=0)),
         )
-        .order_by("-sales")
     )
+    totals: dict[int | None, list] = {}
+    for r in sums.union(cooperatives, all=True):
+        entry = totals.setdefault(r["province_id"], [ZERO, 0, 0])
+        entry[0] += r["sales"] or ZERO
+        entry[1] += r["parts"] or 0
+        entry[2] += r["cooperatives"] or 0
     table = Table(
         "province",
         _("Sales by province"),
         [_("Province"), _("Sales"), _("Orders"), _("Cooperatives")],
         money_columns=(1,),
     )
-    for r in rows:
-        province = provinces.get(r["province_id"]) if r["province_id"] else None
+    for province_id, (sales, parts, count) in sorted(
+        totals.items(), key=lambda item: item[1][0], reverse=True
+    ):
+        province = provinces.get(province_id) if province_id else None
         table.rows.append(
-            [
-                province.name if province else _("Abroad or unknown"),
-                r["sales"],
-                r["parts"],
-                r["cooperatives"],
-            ]
+            [province.name if province else _("Abroad or unknown"), sales, parts, count]
         )
         table.links.append(str(province.pk) if province else None)
     return table
@@ -311,7 +427,7 @@ def sales_by_category(filters: Filters) -> Table:
     by_path = {c.path: c for c in categories.values()}
     totals: dict[str, list] = {}
     for category_id, sales, orders in (
-        _sales(filters).values_list("category_id").annotate(Sum("gross"), Sum("orders"))
+        _market(filters).values_list("category_id").annotate(Sum("gross"), Sum("orders"))
     ):
         category = categories.get(category_id)
         if category is None:

@@ -5,6 +5,10 @@ deletes the days' rows and inserts them again from the sources, each one ``INSER
 SELECT … GROUP BY`` (``marketplace.sql.insert_select``), whatever the number of lines.
 So a rebuild is idempotent, a killed run leaves whole stretches behind it, and today's
 figures are brought up to date by rebuilding today (every few minutes, by beat).
+
+In the same transaction, the market's rows (``MarketRollup``) of the stretch's days and
+of its month, and the cooperatives' rows (``CooperativeRollup``) of its month and year,
+are built again from the ``SalesRollup`` rows just written: they always agree with them.
 """
 
 from __future__ import annotations
@@ -13,8 +17,9 @@ import logging
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, F, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.expressions import Combinable, CombinedExpression
+from django.db.models.functions import Cast, ExtractDay, ExtractMonth, TruncDate
 from django.utils import timezone
 
 from marketplace.sql import insert_select
@@ -22,7 +27,9 @@ from orders.selectors import daily_refunds, daily_sales
 from policy.models import (
     ActivityRollup,
     Certificate,
+    CooperativeRollup,
     ListingDecision,
+    MarketRollup,
     RecallProduct,
     RollupDay,
     SalesRollup,
@@ -38,6 +45,14 @@ SALES_COLUMNS = {
 }
 ACTIVITY_COLUMNS = {
     name: f"rollup_{name}" for name in ("day", "province", "category", "cross_border", "count")
+}
+MARKET_SUMS = ("orders", "lines", "units", "gross", "refunds", "vat", "withholding")
+MARKET_COLUMNS = {
+    name: f"rollup_{name}" for name in ("province", "category", "cross_border", *MARKET_SUMS)
+}
+COOPERATIVE_COLUMNS = {
+    name: f"rollup_{name}"
+    for name in ("cooperative", "category", "province", "cross_border", "sold", "seen")
 }
 
 
@@ -57,6 +72,92 @@ def _product_events(queryset: QuerySet, *, day, product: str, rule: str | None =
     if rule:
         dimensions["rollup_rule"] = F(rule)
     return queryset.order_by().values(**dimensions).annotate(rollup_count=Count("id"))
+
+
+def _market_dimensions(**extra) -> dict:
+    return {
+        "rollup_province": F("province_id"),
+        "rollup_category": F("category_id"),
+        "rollup_cross_border": F("cross_border"),
+        **extra,
+    }
+
+
+def _market_sums() -> dict:
+    return {f"rollup_{name}": Sum(name) for name in MARKET_SUMS}
+
+
+def _bit(number) -> CombinedExpression:
+    """The bit of a day of the month or a month of the year (``number`` from 1)."""
+    return CombinedExpression(
+        Value(1), Combinable.BITLEFTSHIFT, Cast(number, IntegerField()) - Value(1)
+    )
+
+
+def _bits(bit, *, sold: Q, distinct: bool) -> dict:
+    """OR-ing each row's ``bit`` over the rows, as a sum: over the rows with orders
+    (``sold``) and over all of them. ``distinct`` where rows may share a bit."""
+    return {
+        "rollup_sold": Sum(Case(When(sold, then=bit), default=Value(0)), distinct=distinct),
+        "rollup_seen": Sum(bit, distinct=distinct),
+    }
+
+
+def market_rollups_build(*, first: date, last: date) -> None:
+    """Build again, from the ``SalesRollup`` rows of the days from ``first`` to ``last``
+    (in one month), the market's rows of those days, then of their month (from the
+    month's day rows), and the cooperatives' rows of their month (from the month's sales
+    rows), then of their year (from the year's month rows). Run in the transaction that
+    wrote the sales rows."""
+    assert (first.year, first.month) == (last.year, last.month), (first, last)
+    month = first.replace(day=1)
+    following = (month + timedelta(days=31)).replace(day=1)
+    year = month.replace(month=1)
+    Span, Spans = MarketRollup.Span, CooperativeRollup.Span
+    MarketRollup.objects.filter(span=Span.DAY, day__gte=first, day__lte=last).delete()
+    MarketRollup.objects.filter(span=Span.MONTH, day=month).delete()
+    CooperativeRollup.objects.filter(span=Spans.MONTH, day=month).delete()
+    CooperativeRollup.objects.filter(span=Spans.YEAR, day=year).delete()
+    insert_select(
+        MarketRollup,
+        source=SalesRollup.objects.filter(day__gte=first, day__lte=last)
+        .order_by()
+        .values(**_market_dimensions(rollup_day=F("day")))
+        .annotate(**_market_sums()),
+        columns={"day": "rollup_day", **MARKET_COLUMNS},
+        constants={"span": Span.DAY},
+    )
+    insert_select(
+        MarketRollup,
+        source=MarketRollup.objects.filter(span=Span.DAY, day__gte=month, day__lt=following)
+        .order_by()
+        .values(**_market_dimensions())
+        .annotate(**_market_sums()),
+        columns=MARKET_COLUMNS,
+        constants={"span": Span.MONTH, "day": month},
+    )
+    insert_select(
+        CooperativeRollup,
+        source=SalesRollup.objects.filter(day__gte=month, day__lt=following)
+        .order_by()
+        .values(**_market_dimensions(rollup_cooperative=F("cooperative_id")))
+        # A day's sales and refunds are two rows (the refunds' without orders).
+        .annotate(**_bits(_bit(ExtractDay("day")), sold=Q(orders__gt=0), distinct=True)),
+        columns=COOPERATIVE_COLUMNS,
+        constants={"span": Spans.MONTH, "day": month},
+    )
+    insert_select(
+        CooperativeRollup,
+        source=CooperativeRollup.objects.filter(
+            span=Spans.MONTH, day__gte=year, day__lt=year.replace(year=year.year + 1)
+        )
+        .order_by()
+        .values(**_market_dimensions(rollup_cooperative=F("cooperative_id")))
+        # One month row per cooperative, category, province and origin: no bit twice.
+        .annotate(**_bits(_bit(ExtractMonth("day")), sold=Q(sold__gt=0), distinct=False)),
+        columns=COOPERATIVE_COLUMNS,
+        constants={"span": Spans.YEAR, "day": year},
+    )
 
 
 def _stretch(first: date, last: date) -> None:
@@ -119,6 +220,7 @@ def _stretch(first: date, last: date) -> None:
         if kind == Kind.BLOCKED:
             columns["rule"] = "rollup_rule"
         insert_select(ActivityRollup, source=source, columns=columns, constants={"kind": kind})
+    market_rollups_build(first=first, last=last)
     now = timezone.now()
     RollupDay.objects.bulk_create(
         [
