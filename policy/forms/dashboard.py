@@ -50,8 +50,9 @@ class DashboardFilterForm(forms.Form):
         self.fields["province"].choices = [("", _("All provinces"))] + [
             (p.pk, p.name) for p in provinces
         ]
+        self.categories = categories_by_id()  # read once: the filters take theirs from it
         categories = sorted(
-            (c for c in categories_by_id().values() if c.depth <= 2), key=lambda c: c.path
+            (c for c in self.categories.values() if c.depth <= 2), key=lambda c: c.path
         )
         self.fields["category"].choices = [("", _("All categories"))] + [
             (c.pk, ("\u2014 " if c.depth == 2 else "") + c.name) for c in categories
@@ -85,7 +86,7 @@ class DashboardFilterForm(forms.Form):
             start, end = data["start"], data["end"]
         else:
             start, end = _months_back(today, 11), today
-        category = categories_by_id().get(data.get("category") or 0)
+        category = self.categories.get(data.get("category") or 0)
         return Filters(
             start=start,
             end=end,

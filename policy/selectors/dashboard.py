@@ -47,7 +47,9 @@ from sellers.selectors import registered_abroad
 
 ZERO = Decimal("0")
 Kind = ActivityRollup.Kind
-ACTIVE = "active"  # the headline's row of active cooperatives, beside the events' kinds
+# The headline's rows of counts beside the events' kinds: the active cooperatives, the
+# recalls open now.
+ACTIVE, OPEN_RECALLS = "active", "open recalls"
 HEADLINE_SUMS = ("gross", "orders", "refunds", "vat", "withholding")
 
 
@@ -230,7 +232,7 @@ class Figure:
 
 
 def headline(filters: Filters) -> dict:
-    """The period's headline figures with the previous period's (four queries)."""
+    """The period's headline figures with the previous period's (three queries)."""
     before = filters.previous()
     now_q = _market_rows(filters.start, filters.end)
     # This period's sums and the one's before, and their sales from abroad.
@@ -273,8 +275,17 @@ def headline(filters: Filters) -> dict:
             then=Count("cooperative", distinct=True, filter=Q(in_1__gt=0)),
         )
     )
-    counts: dict[str, list[int]] = {kind: [0, 0] for kind in [*Kind.values, ACTIVE]}
-    for kind, now, then in events.union(active, all=True):
+    # And the recalls open now, as one more (without a count before).
+    recalls = (
+        Recall.objects.using(reports_database())
+        .filter(status=Recall.Status.OPEN)
+        .order_by()
+        .annotate(kind=Value(OPEN_RECALLS))
+        .values_list("kind")
+        .annotate(now=Count("pk"), then=Value(0))
+    )
+    counts: dict[str, list[int]] = {kind: [0, 0] for kind in [*Kind.values, ACTIVE, OPEN_RECALLS]}
+    for kind, now, then in events.union(active, recalls, all=True):
         counts[kind] = [now, then]
     taxes = tax_figures(filters)
     return {
@@ -293,7 +304,7 @@ def headline(filters: Filters) -> dict:
             ),
             Figure(_("Listings blocked"), counts[Kind.BLOCKED][0], counts[Kind.BLOCKED][1]),
             Figure(_("Products recalled"), counts[Kind.RECALLED][0], counts[Kind.RECALLED][1]),
-            Figure(_("Open recalls"), open_recalls(), note=_("now")),
+            Figure(_("Open recalls"), counts[OPEN_RECALLS][0], note=_("now")),
             Figure(_("Tax assessed"), taxes["assessed"], money=True, available=taxes["available"]),
             Figure(_("Tax remitted"), taxes["remitted"], money=True, available=taxes["available"]),
         ],
@@ -302,10 +313,6 @@ def headline(filters: Filters) -> dict:
         "withholding": sums_now["withholding"],
         "taxes_available": taxes["available"],
     }
-
-
-def open_recalls() -> int:
-    return Recall.objects.using(reports_database()).filter(status=Recall.Status.OPEN).count()
 
 
 def tax_figures(filters: Filters) -> dict:
@@ -487,21 +494,31 @@ def blocks_by_rule(filters: Filters) -> Table:
 
 
 def communes_and_cooperatives(filters: Filters) -> tuple[Table, Table]:
-    """A province's drill-down: its communes, and its cooperatives with their sales."""
+    """A province's drill-down: its communes, and its (first 200) cooperatives with their
+    sales. One query, of the province's cooperatives: a commune's figures are those of its
+    cooperatives summed (a cooperative is one row per commune it sold from)."""
+    rows = sorted(
+        _sales(filters)
+        .values("cooperative_id", "cooperative__legal_name", "commune")
+        .annotate(sales=Sum("gross"), parts=Sum("orders")),
+        key=lambda r: r["sales"],
+        reverse=True,
+    )
+    by_commune: dict[str, list] = {}
+    for r in rows:
+        entry = by_commune.setdefault(r["commune"], [ZERO, 0, 0])
+        entry[0] += r["sales"]
+        entry[1] += r["parts"]
+        entry[2] += 1
     communes = Table(
         "communes",
         _("Communes"),
         [_("Commune"), _("Sales"), _("Orders"), _("Cooperatives")],
         [
-            [r["commune"] or _("Not given"), r["sales"], r["parts"], r["cooperatives"]]
-            for r in _sales(filters)
-            .values("commune")
-            .annotate(
-                sales=Sum("gross"),
-                parts=Sum("orders"),
-                cooperatives=Count("cooperative", distinct=True),
+            [commune or _("Not given"), *figures]
+            for commune, figures in sorted(
+                by_commune.items(), key=lambda item: item[1][0], reverse=True
             )
-            .order_by("-sales")
         ],
         money_columns=(1,),
     )
@@ -511,12 +528,7 @@ def communes_and_cooperatives(filters: Filters) -> tuple[Table, Table]:
         [_("Cooperative"), _("Commune"), _("Sales"), _("Orders")],
         money_columns=(2,),
     )
-    for r in (
-        _sales(filters)
-        .values("cooperative_id", "cooperative__legal_name", "commune")
-        .annotate(sales=Sum("gross"), parts=Sum("orders"))
-        .order_by("-sales")[:200]
-    ):
+    for r in rows[:200]:
         cooperatives.rows.append(
             [r["cooperative__legal_name"], r["commune"], r["sales"], r["parts"]]
         )

@@ -213,6 +213,18 @@ def test_the_page_costs_the_same_queries_whatever_the_data(market, django_assert
     assert len(large) == len(small)
 
 
+@pytest.mark.redis
+def test_with_redis_as_the_cache_a_provinces_page_costs_at_most_15_queries(
+    market, django_assert_max_num_queries
+):
+    rollups_rebuild(first=timezone.localdate())
+    client = _regulator()
+    client.get(reverse("policy:dashboard"))  # the caches of provinces and categories
+    with django_assert_max_num_queries(15):
+        page = client.get(reverse("policy:dashboard"), {"province": market["bali"].pk})
+    assert "Koperasi Alpha" in page.content.decode()
+
+
 def test_every_chart_is_an_svg_without_script_under_its_own_policy(market):
     rollups_rebuild(first=timezone.localdate())
     client = _regulator()

@@ -14,7 +14,12 @@ from catalog.services.categories import category_ensure
 from orders.models import Order, ReturnRequest
 from orders.services.aftersales import return_decide, return_request
 from policy.models import CooperativeRollup, MarketRollup, SalesRollup
-from policy.selectors.dashboard import Filters, headline, sales_by_province
+from policy.selectors.dashboard import (
+    Filters,
+    communes_and_cooperatives,
+    headline,
+    sales_by_province,
+)
 from policy.services.rollups import rollups_rebuild, rollups_refresh
 from tests.factories import ProvinceFactory, UserFactory, deliver, listing, place_order, seller
 
@@ -67,10 +72,10 @@ def months(settings):
     honey = category_ensure(slug="honey", name="Honey")
     buyer = UserFactory()
     sellers = {
-        "alpha": seller("ID", legal_name="Koperasi Alpha", province=bali),
-        "beta": seller("ID", legal_name="Koperasi Beta", province=bali),
-        "gamma": seller("ID", legal_name="Koperasi Gamma", province=java),
-        "delta": seller("ID", legal_name="Koperasi Delta", province=java),
+        "alpha": seller("ID", legal_name="Koperasi Alpha", province=bali, commune="Ubud"),
+        "beta": seller("ID", legal_name="Koperasi Beta", province=bali, commune="Ubud"),
+        "gamma": seller("ID", legal_name="Koperasi Gamma", province=java, commune="Garut"),
+        "delta": seller("ID", legal_name="Koperasi Delta", province=java, commune="Garut"),
         "abroad": seller("CN", legal_name="Guangzhou Honey Ltd"),
     }
     jars = {
@@ -201,6 +206,15 @@ def test_active_cooperatives_of_a_period_that_starts_in_the_middle_of_a_month(mo
         "Jawa Barat": (Decimal("30000"), 2),
         "Abroad or unknown": (Decimal("10000"), 1),
     }
+    # Jawa Barat's drill-down: Garut, of Gamma's sales and Delta's refund.
+    communes, cooperatives = communes_and_cooperatives(
+        Filters(start=mid_month.start, end=today, province_id=months["java"].pk)
+    )
+    assert communes.rows == [["Garut", Decimal("30000"), 1, 2]]
+    assert cooperatives.rows == [
+        ["Koperasi Gamma", "Garut", Decimal("30000"), 1],
+        ["Koperasi Delta", "Garut", Decimal("0"), 0],
+    ]
     # Whatever day a period starts or ends on, the counts are the sales rollup's.
     for first in (0, 2, 9, 14, 19, 27):
         for last in (today, months["m1"] + timedelta(days=6), months["m1"] - timedelta(days=1)):
