@@ -38,6 +38,8 @@ from sellers.selectors import daily_registrations, daily_status_moves, registere
 
 log = logging.getLogger(__name__)
 
+ROLLUP_LOCK = 7_270_001  # the rollup rebuild's PostgreSQL advisory lock
+
 Kind = ActivityRollup.Kind
 SALES_COLUMNS = {
     name: f"rollup_{name}"
@@ -249,6 +251,11 @@ def rollups_rebuild(*, first: date, last: date | None = None) -> int:
                 # the sums themselves.
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL jit = off")
+                    # One stretch at a time: of two runs at once (beat's refresh and
+                    # a rebuild), each could delete a month's or a year's rows before
+                    # the other inserts its own, and both stay. (SQLite has one
+                    # writer at a time.)
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
             _stretch(day, stretch_end)
         built += (stretch_end - day).days + 1
         day = stretch_end + timedelta(days=1)
