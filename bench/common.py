@@ -2,9 +2,9 @@
 
 The benchmarks run on their own PostgreSQL database (``lokapasar_bench``), with
 ``DEBUG`` off (as in production: cached templates, manifest static files, no query
-log), no Redis (local-memory cache, Celery eager) and media/static files in a
-folder of the system's temporary directory that survives between runs, as the
-seeded database does.
+log), no Redis unless a script is given one (the settings' embedded defaults: a cache
+table in the database, Celery eager) and media/static files in a folder of the
+system's temporary directory that survives between runs, as the seeded database does.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ BENCH_SECRET_KEY = "bench-only-" + "k3y-0f-the-l0kapasar-benchmarks-" * 2
 _configured = False
 
 
-def _environment() -> None:
+def _environment(redis_url: str = "") -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "marketplace.settings"
     os.environ["DATABASE_URL"] = f"{PG_SERVER}/{DB_NAME}"
     os.environ["DEBUG"] = "0"
@@ -41,9 +41,12 @@ def _environment() -> None:
     os.environ["STATIC_ROOT"] = str(STATIC_ROOT)
     os.environ["PRIVATE_MEDIA_ROOT"] = str(PRIVATE_MEDIA_ROOT)
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    # No Redis: local-memory cache and eager Celery (settings decide on REDIS_URL).
+    # No Redis unless asked for (settings decide on REDIS_URL): whatever the shell
+    # exports, the cache is then the database's table and Celery eager.
     for name in ("REDIS_URL", "CELERY_BROKER_URL"):
         os.environ.pop(name, None)
+    if redis_url:
+        os.environ["REDIS_URL"] = redis_url
     for folder in (MEDIA_ROOT, STATIC_ROOT, PRIVATE_MEDIA_ROOT):
         folder.mkdir(parents=True, exist_ok=True)
 
@@ -60,15 +63,16 @@ def ensure_database() -> bool:
         return True
 
 
-def setup(*, static: bool = True) -> None:
+def setup(*, static: bool = True, redis_url: str = "") -> None:
     """Environment, database, ``django.setup()``, migrations (and collected static files,
-    which the manifest storage of ``DEBUG=0`` needs to render ``{% static %}``)."""
+    which the manifest storage of ``DEBUG=0`` needs to render ``{% static %}``); with
+    ``redis_url``, Redis as the cache (and Celery's broker), as in production."""
     global _configured
     if _configured:
         return
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    _environment()
+    _environment(redis_url)
     created = ensure_database()
     import django
 

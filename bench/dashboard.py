@@ -2,18 +2,23 @@
 floor, and the dashboard's pages against a bare page.
 
     python bench/dashboard.py          # reuses bench/tax.py's data (seeds it the first time)
+    python bench/dashboard.py --redis redis://127.0.0.1:6379/3   # Redis as the cache
 
 On the 1 000 000 order lines of ``bench/tax.py`` (2 000 cooperatives, 18 months; the
 cooperatives are spread here over the provinces, once), measures in the same run:
 
-- the rollup rebuild of the 18 months (``policy.services.rollups.rollups_rebuild``)
-  against the floor of one ``INSERT … SELECT … GROUP BY`` day, cooperative and category
-  over the same lines (into a table of the same shape; JIT off for both, as compiling
-  costs more than the sums), each in a rolled-back transaction;
+- the rollup rebuild of the 18 months (``policy.services.rollups.rollups_rebuild``: the
+  sales and activity rollups, and the market's and the cooperatives' rollups built from
+  the sales rollup in the same transactions) against the floor of one ``INSERT …
+  SELECT … GROUP BY`` day, cooperative and category over the same lines (into a table
+  of the same shape; JIT off for both, as compiling costs more than the sums), each in
+  a rolled-back transaction;
 - the dashboard page with no filter and filtered to one province, as a signed-in
   regulator (``django.test.Client``, ``DEBUG=0``), against ``base.html`` rendered bare
   for the same visitor: the median of ``--requests`` requests each, cold (the filters
-  rotate through every province and 20 periods, no page cache) and its queries;
+  rotate through 16 periods, and every province, no page cache) and the most queries a
+  page ran (without ``--redis`` the cache is the database's table: the cached lists of
+  provinces and categories cost a query each);
 - the peak memory of the process.
 
 Last line: ``{"rollup_ratio": …, "dashboard_ratio": …, "dashboard_filtered_ratio": …,
@@ -191,8 +196,13 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--requests", type=int, default=120)
+    parser.add_argument(
+        "--redis", default="", help="a Redis URL for the cache (none: the database's)"
+    )
     args = parser.parse_args(argv)
-    common.setup()  # with the static files' manifest: the pages render as in production
+    # With the static files' manifest: the pages render as in production.
+    common.setup(redis_url=args.redis)
+    common.log(f"cache: {'Redis' if args.redis else 'the database table'}")
     from django.test.utils import override_settings
 
     override_settings(ROOT_URLCONF="bench.urls", DEBUG=False, ALLOWED_HOSTS=["testserver"]).enable()
@@ -209,7 +219,12 @@ def main(argv: list[str] | None = None) -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:  # what autovacuum does after the rebuilds
-        for table in ("policy_salesrollup", "policy_activityrollup"):
+        for table in (
+            "policy_salesrollup",
+            "policy_activityrollup",
+            "policy_marketrollup",
+            "policy_cooperativerollup",
+        ):
             cursor.execute(f"VACUUM (ANALYZE) {table}")
 
     client = _client()
