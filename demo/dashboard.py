@@ -42,7 +42,7 @@ def demo_dashboard_seed() -> int:
         .order_by("-active_shops", "-sales")
         .first()
     )
-    if busiest is not None:
+    if busiest is not None and busiest.commune.households is None:  # seeding again: kept
         commune_households_set(
             commune=busiest.commune, households=busiest.active_shops * 8, by=None
         )
