@@ -19,11 +19,14 @@ cooperatives are spread here over the provinces, once), measures in the same run
   rotate through 16 periods, and every province, no page cache) and the most queries a
   page ran (without ``--redis`` the cache is the database's table: the cached lists of
   provinces and categories cost a query each);
+- the monthly report job (``policy.services.reports.report_build``: every section read
+  and the report stored) for each of the last 6 whole months, against its own floor: one
+  ``GROUP BY`` cooperative, province and commune of the month's sales rollup (its largest
+  section, by cooperative), each in a rolled-back transaction, median of the months;
 - the peak memory of the process.
 
 Last line: ``{"rollup_ratio": …, "dashboard_ratio": …, "dashboard_filtered_ratio": …,
-"dashboard_queries": …, "report_ratio": null, "peak_rss_mb": …}`` (the reports are not
-built yet).
+"dashboard_queries": …, "report_ratio": …, "peak_rss_mb": …}``.
 """
 
 from __future__ import annotations
@@ -192,6 +195,44 @@ def _timed(client, urls: list[str], requests: int) -> tuple[float, int]:
     return common.median(times), queries
 
 
+REPORT_FLOOR_SQL = """
+SELECT cooperative_id, province_id, commune, SUM(gross), SUM(orders), SUM(refunds)
+  FROM policy_salesrollup
+ WHERE day >= %(start)s AND day <= %(end)s
+ GROUP BY cooperative_id, province_id, commune
+"""
+
+
+def _report_months(count: int = 6) -> list:
+    from policy.services.reports import last_month
+
+    months = [last_month()]
+    while len(months) < count:
+        months.append(last_month(months[-1]))
+    return months
+
+
+def _report(period) -> float:
+    from policy.services.reports import report_build
+
+    began = time.perf_counter()
+    report_build(period=period)
+    return (time.perf_counter() - began) * 1000
+
+
+def _report_floor(period) -> float:
+    from django.db import connection
+
+    from policy.selectors.reports import month_bounds
+
+    start, end = month_bounds(period)
+    with connection.cursor() as cursor:
+        began = time.perf_counter()
+        cursor.execute(REPORT_FLOOR_SQL, {"start": start, "end": end})
+        cursor.fetchall()
+        return (time.perf_counter() - began) * 1000
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repetitions", type=int, default=3)
@@ -242,6 +283,14 @@ def main(argv: list[str] | None = None) -> None:
     bare, _bare_queries = _timed(client, ["/bench/bare/"], args.requests)
     whole, queries = _timed(client, plain, args.requests)
     one_province, filtered_queries = _timed(client, filtered, args.requests)
+    report_ms, report_floor_ms = [], []
+    for repetition in range(args.repetitions):
+        for month in _report_months():
+            pair = (_report, _report_floor) if repetition % 2 == 0 else (_report_floor, _report)
+            for action in pair:
+                ms = _rolled_back(lambda action=action, month=month: action(month))
+                (report_ms if action is _report else report_floor_ms).append(ms)
+    report, report_floor = common.median(report_ms), common.median(report_floor_ms)
     floor, rebuild = common.median(floor_ms), common.median(rebuild_ms)
     common.print_table(
         ["", "median ms"],
@@ -251,6 +300,8 @@ def main(argv: list[str] | None = None) -> None:
             ["bare page (regulator)", f"{bare:.1f}"],
             [f"dashboard, {len(plain)} periods rotating", f"{whole:.1f}"],
             [f"dashboard, one province, {len(filtered)} rotating", f"{one_province:.1f}"],
+            ["floor: one GROUP BY of a month's sales rollup", f"{report_floor:.1f}"],
+            ["report_build of a month (6 months rotating)", f"{report:.1f}"],
         ],
         align="lr",
     )
@@ -262,7 +313,7 @@ def main(argv: list[str] | None = None) -> None:
                 "dashboard_ratio": round(common.ratio(whole, bare) or 0, 2),
                 "dashboard_filtered_ratio": round(common.ratio(one_province, bare) or 0, 2),
                 "dashboard_queries": max(queries, filtered_queries),
-                "report_ratio": None,
+                "report_ratio": round(common.ratio(report, report_floor) or 0, 2),
                 "peak_rss_mb": round(peak),
             }
         )

@@ -279,3 +279,15 @@ def commune_cooperatives() -> list[dict]:
         .values("id", "province_id", "commune", "opened")
         .order_by("id")  # a new commune is named as its first cooperative writes it
     )
+
+
+def cooperative_names(*, ids) -> dict[int, str]:
+    """{id: legal name} of the cooperatives named (for a report's rows)."""
+    from marketplace.sql import in_list
+
+    ids = list(ids)
+    if not ids:
+        return {}
+    return dict(
+        Cooperative.objects.filter(in_list("pk", ids)).order_by().values_list("id", "legal_name")
+    )

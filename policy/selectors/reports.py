@@ -12,6 +12,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
@@ -23,6 +24,7 @@ from marketplace.db import reports_database
 from policy.models import Appeal, Certificate, Recall, Report, SalesRollup
 from policy.selectors import dashboard
 from policy.selectors.dashboard import ZERO, Filters, Kind
+from sellers.selectors import cooperative_names
 
 REPORT_LANGUAGE = "en"
 
@@ -71,23 +73,62 @@ def _from_table(table) -> Section:
     return Section(table.name, table.title, table.columns, table.rows, table.money_columns)
 
 
-def _summary(filters: Filters, first: date, last: date) -> Section:
+def _cooperative_sums(first: date, last: date) -> list[tuple]:
+    """Per cooperative, the month's sums (one GROUP BY of the sales rollup), most sales
+    first: the summary's totals and the section by cooperative are both made of them."""
+    return sorted(
+        SalesRollup.objects.using(reports_database())
+        .filter(day__gte=first, day__lte=last)
+        .values_list("cooperative_id", "province_id", "commune", "cross_border")
+        .annotate(
+            Sum("gross"),
+            Sum("orders"),
+            Sum("refunds"),
+            Sum("units"),
+            Sum("vat"),
+            Sum("withholding"),
+        )
+        .order_by(),
+        key=lambda r: (-(r[4] or 0), r[0]),
+    )
+
+
+def _summary(filters: Filters, first: date, last: date, per_cooperative: list[tuple]) -> Section:
     start, end = _instants(first, last)
     database = reports_database()
-    sales = SalesRollup.objects.using(database).filter(day__gte=first, day__lte=last)
-    sums = sales.aggregate(
-        sales=Sum("gross", default=ZERO),
-        abroad=Sum("gross", filter=Q(cross_border=True), default=ZERO),
-        parts=Sum("orders", default=0),
-        sold=Sum("units", default=0),
-        refunded=Sum("refunds", default=ZERO),
-        vat_charged=Sum("vat", default=ZERO),
-        withheld=Sum("withholding", default=ZERO),
-        active=Count("cooperative", distinct=True, filter=Q(orders__gt=0)),
-        active_abroad=Count(
-            "cooperative", distinct=True, filter=Q(orders__gt=0, cross_border=True)
-        ),
-    )
+    sums: dict[str, Any] = {
+        "sales": ZERO,
+        "abroad": ZERO,
+        "parts": 0,
+        "sold": 0,
+        "refunded": ZERO,
+        "vat_charged": ZERO,
+        "withheld": ZERO,
+        "active": 0,
+        "active_abroad": 0,
+    }
+    for (
+        _id,
+        _province,
+        _commune,
+        abroad,
+        gross,
+        orders,
+        refunds,
+        units,
+        vat,
+        withheld,
+    ) in per_cooperative:
+        sums["sales"] += gross or ZERO
+        sums["abroad"] += (gross or ZERO) if abroad else ZERO
+        sums["parts"] += orders or 0
+        sums["sold"] += units or 0
+        sums["refunded"] += refunds or ZERO
+        sums["vat_charged"] += vat or ZERO
+        sums["withheld"] += withheld or ZERO
+        if orders:
+            sums["active"] += 1
+            sums["active_abroad"] += 1 if abroad else 0
     counts = dict.fromkeys(Kind.values, 0)
     counts.update(
         dashboard._activity(filters, categories=False)
@@ -143,31 +184,30 @@ def _summary(filters: Filters, first: date, last: date) -> Section:
     )
 
 
-def _cooperatives(first: date, last: date) -> Section:
+def _cooperatives(per_cooperative: list[tuple]) -> Section:
     provinces = provinces_by_id()
+    names = cooperative_names(ids={r[0] for r in per_cooperative})
     rows = []
-    for r in (
-        SalesRollup.objects.using(reports_database())
-        .filter(day__gte=first, day__lte=last)
-        .values("cooperative_id", "cooperative__legal_name", "province_id", "commune")
-        .annotate(
-            sales=Sum("gross"),
-            parts=Sum("orders"),
-            refunded=Sum("refunds"),
-            abroad=Count("id", filter=Q(cross_border=True)),
-        )
-        .order_by("-sales", "cooperative_id")
-    ):
-        province = provinces.get(r["province_id"])
+    for (
+        cooperative_id,
+        province_id,
+        commune,
+        abroad,
+        sales,
+        parts,
+        refunded,
+        *_rest,
+    ) in per_cooperative:
+        province = provinces.get(province_id)
         rows.append(
             [
-                r["cooperative__legal_name"],
+                names.get(cooperative_id, ""),
                 province.name if province else "",
-                r["commune"],
-                gettext_noop("Abroad") if r["abroad"] else gettext_noop("Local"),
-                r["sales"],
-                r["parts"],
-                r["refunded"],
+                commune,
+                gettext_noop("Abroad") if abroad else gettext_noop("Local"),
+                sales,
+                parts,
+                refunded,
             ]
         )
     return Section(
@@ -262,12 +302,13 @@ def report_sections(period: date) -> list[Section]:
     """The month's report, in English (translated when shown)."""
     first, last = month_bounds(period)
     filters = Filters(start=first, end=last)
+    per_cooperative = _cooperative_sums(first, last)
     with translation.override(REPORT_LANGUAGE):
         return [
-            _summary(filters, first, last),
+            _summary(filters, first, last, per_cooperative),
             _from_table(dashboard.sales_by_province(filters)),
             _from_table(dashboard.sales_by_category(filters)),
-            _cooperatives(first, last),
+            _cooperatives(per_cooperative),
             _from_table(dashboard.blocks_by_rule(filters)),
             _appeals(first, last),
             _recalls(first, last),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,19 +65,14 @@ def report_build(*, period: date) -> Report:
         "end": last.isoformat(),
     }
     now = timezone.now()
-    report, _created = Report.objects.update_or_create(
-        period=first,
-        defaults={
-            "status": Report.Status.READY,
-            "figures": figures,
-            "built_at": now,
-            "error": "",
-        },
-        create_defaults={
-            "status": Report.Status.READY,
-            "figures": figures,
-            "built_at": now,
-            "requested_at": now,
-        },
-    )
+    fields = {"status": Report.Status.READY, "figures": figures, "built_at": now, "error": ""}
+    # One UPDATE (never reading the month's earlier figures back), else the first report.
+    if not Report.objects.filter(period=first).update(**fields):
+        try:
+            with transaction.atomic():
+                Report.objects.create(period=first, requested_at=now, **fields)
+        except IntegrityError:  # built at the same moment by another worker: ours wins
+            Report.objects.filter(period=first).update(**fields)
+    report = Report.objects.defer("figures").get(period=first)
+    report.figures = figures
     return report
