@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +24,7 @@ from marketplace.db import reports_database
 from policy.models import Appeal, Certificate, Recall, Report, SalesRollup
 from policy.selectors import dashboard
 from policy.selectors.dashboard import ZERO, Filters, Kind
+from policy.selectors.taxes import period_bounds
 from sellers.selectors import cooperative_names
 
 REPORT_LANGUAGE = "en"
@@ -32,13 +33,6 @@ REPORT_LANGUAGE = "en"
 def month_bounds(period: date) -> tuple[date, date]:
     first = period.replace(day=1)
     return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
-
-
-def _instants(first: date, last: date) -> tuple[datetime, datetime]:
-    zone = timezone.get_current_timezone()
-    start = datetime.combine(first, time.min, tzinfo=zone)
-    end = datetime.combine(last, time.max, tzinfo=zone)
-    return start, end
 
 
 @dataclass
@@ -94,7 +88,7 @@ def _cooperative_sums(first: date, last: date) -> list[tuple]:
 
 
 def _summary(filters: Filters, first: date, last: date, per_cooperative: list[tuple]) -> Section:
-    start, end = _instants(first, last)
+    _first, start, end = period_bounds(first)
     database = reports_database()
     sums: dict[str, Any] = {
         "sales": ZERO,
@@ -143,7 +137,7 @@ def _summary(filters: Filters, first: date, last: date, per_cooperative: list[tu
             filter=Q(expires_on__gte=first, expires_on__lte=last)
             & ~Q(status=Certificate.Status.REVOKED),
         ),
-        revoked=Count("id", filter=Q(revoked_at__gte=start, revoked_at__lte=end)),
+        revoked=Count("id", filter=Q(revoked_at__gte=start, revoked_at__lt=end)),
     )
     taxes = dashboard.tax_figures(filters)
     share = (
@@ -229,17 +223,17 @@ def _cooperatives(per_cooperative: list[tuple]) -> Section:
 
 
 def _appeals(first: date, last: date) -> Section:
-    start, end = _instants(first, last)
+    _first, start, end = period_bounds(first)
     filed = dict(
         Appeal.objects.using(reports_database())
-        .filter(filed_at__gte=start, filed_at__lte=end)
+        .filter(filed_at__gte=start, filed_at__lt=end)
         .values_list("status")
         .annotate(Count("id"))
         .order_by()
     )
     decided = dict(
         Appeal.objects.using(reports_database())
-        .filter(decided_at__gte=start, decided_at__lte=end)
+        .filter(decided_at__gte=start, decided_at__lt=end)
         .values_list("status")
         .annotate(Count("id"))
         .order_by()
@@ -262,7 +256,7 @@ def _appeals(first: date, last: date) -> Section:
 
 
 def _recalls(first: date, last: date) -> Section:
-    start, end = _instants(first, last)
+    _first, start, end = period_bounds(first)
     rows = [
         [
             recall.number,
@@ -275,8 +269,7 @@ def _recalls(first: date, last: date) -> Section:
         ]
         for recall in Recall.objects.using(reports_database())
         .filter(
-            Q(opened_at__gte=start, opened_at__lte=end)
-            | Q(closed_at__gte=start, closed_at__lte=end)
+            Q(opened_at__gte=start, opened_at__lt=end) | Q(closed_at__gte=start, closed_at__lt=end)
         )
         .select_related("cooperative", "product")
         .order_by("opened_at", "id")

@@ -7,8 +7,9 @@ cached until a rule changes (``tax_rules_changed`` bumps the version in the key)
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
@@ -133,6 +134,16 @@ def tax_rule_register():
 
 def tax_rule_get(*, pk: int) -> TaxRule:
     return get_object_or_404(TaxRule, pk=pk)
+
+
+def period_bounds(period: date) -> tuple[date, datetime, datetime]:
+    """The period's first day and its [start, end) instants in the site's time zone."""
+    first = period.replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    zone = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(first, time.min), zone)
+    end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min), zone)
+    return first, start, end
 
 
 def month_of(year: int, month: int) -> date | None:

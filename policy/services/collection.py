@@ -19,10 +19,9 @@ currency's unit (as ``marketplace.money.money_round``).
 
 from __future__ import annotations
 
-import calendar
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -40,7 +39,7 @@ from orders.selectors import period_counts, period_totals_sql
 from orders.services.assessment import period_mark
 from policy.errors import NotAllowed, TaxRuleRefused
 from policy.models import CommissionRate, Payout, TaxAssessment, TaxPeriod, TaxRule
-from policy.selectors.taxes import cooperative_statement
+from policy.selectors.taxes import cooperative_statement, period_bounds
 
 log = logging.getLogger(__name__)
 
@@ -52,16 +51,6 @@ class Collection:
     parts: int  # order parts the period counts
     returns: int  # returns it nets
     changed: int  # assessment rows written (none on a rerun)
-
-
-def period_bounds(period: date) -> tuple[date, datetime, datetime]:
-    """The period's first day and its [start, end) instants in the site's time zone."""
-    first = period.replace(day=1)
-    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    zone = timezone.get_current_timezone()
-    start = timezone.make_aware(datetime.combine(first, time.min), zone)
-    end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min), zone)
-    return first, start, end
 
 
 def period_parse(text: str) -> date:
